@@ -1,0 +1,203 @@
+//! [`Cache`]: a [`TtlLruStore`] and a [`FlightTable`] together — the memoization engine.
+//!
+//! Bindings drive it with [`Cache::lookup`]: a *hit* returns the stored value; a key that is
+//! being computed returns *joined* with the flight to wait for; otherwise the lookup registers
+//! a flight and returns *miss* with its [`Ticket`]. The caller computes and ends the flight
+//! with [`Cache::complete`] (the value is stored, and every joiner takes it) or
+//! [`Cache::fail`] (nothing is stored, every joiner takes the same failure, and the next
+//! lookup starts a new flight). Invalidating a key cancels its flight.
+
+use alloc::borrow::ToOwned;
+use core::borrow::Borrow;
+use core::hash::Hash;
+
+use crate::clock::Clock;
+use crate::error::{ConfigError, Error, FlightError};
+use crate::flight::{FlightId, FlightTable, Ticket};
+use crate::stats::CacheStats;
+use crate::store::{StoreConfig, TtlLruStore, validate_ttl};
+
+/// What [`Cache::lookup`] found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Lookup<'a, V> {
+    /// A live stored value.
+    Hit(&'a V),
+    /// The key is being computed: wait for this flight's outcome.
+    Joined(FlightId),
+    /// Nothing stored or pending: compute, then end the flight with the ticket.
+    Miss(Ticket),
+}
+
+/// How a flight ended, for the caller that ended it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Landing {
+    /// The flight that ended.
+    pub flight: FlightId,
+    /// How many callers joined it and now take its outcome.
+    pub waiters: u32,
+}
+
+/// A TTL + LRU store with per-key pending-flight dedup and stats.
+pub struct Cache<K, V, C> {
+    store: TtlLruStore<K, V, C>,
+    flights: FlightTable<K>,
+    joined: u64,
+}
+
+impl<K, V, C> Cache<K, V, C>
+where
+    K: Hash + Eq,
+    C: Clock,
+{
+    /// A cache sized and seeded by `config`, reading time from `clock`.
+    pub fn new(config: StoreConfig, clock: C) -> Result<Self, ConfigError> {
+        Ok(Self {
+            store: TtlLruStore::new(config, clock)?,
+            flights: FlightTable::new(config.hash_seed.rotate_left(17) ^ 0x9e37_79b9_7f4a_7c15),
+            joined: 0,
+        })
+    }
+
+    /// Looks `key` up: hit, joined pending flight, or miss with a new flight's ticket.
+    pub fn lookup<Q>(&mut self, key: &Q) -> Lookup<'_, V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        if let Some(slot) = self.store.touch(key) {
+            self.store.count_lookup(true);
+            return Lookup::Hit(self.store.occupied_value(slot));
+        }
+        if let Some(flight) = self.flights.join(key) {
+            self.store.count_lookup(true);
+            self.joined += 1;
+            return Lookup::Joined(flight);
+        }
+        self.store.count_lookup(false);
+        match self.flights.start(key.to_owned()) {
+            Ok(ticket) => Lookup::Miss(ticket),
+            // `join` just found no flight, so `start` cannot find one.
+            Err(flight) => Lookup::Joined(flight),
+        }
+    }
+
+    /// Ends a flight with its value: stores it under the flight's key with the default TTL.
+    pub fn complete(&mut self, ticket: Ticket, value: V) -> Result<Landing, FlightError> {
+        let flight = ticket.id();
+        let (key, waiters) = self.flights.finish(ticket)?;
+        self.store.insert(key, value);
+        Ok(Landing { flight, waiters })
+    }
+
+    /// Like [`Cache::complete`] with the entry's own TTL (`None`: never expires).
+    /// An invalid TTL is reported before the flight is touched, so the ticket stays usable.
+    pub fn complete_with_ttl(
+        &mut self,
+        ticket: Ticket,
+        value: V,
+        ttl_ms: Option<u64>,
+    ) -> Result<Landing, Error> {
+        validate_ttl(ttl_ms)?;
+        let flight = ticket.id();
+        let (key, waiters) = self.flights.finish(ticket)?;
+        self.store.insert_with_ttl(key, value, ttl_ms)?;
+        Ok(Landing { flight, waiters })
+    }
+
+    /// Ends a flight with a failure: nothing is stored and the key is free for a new flight.
+    pub fn fail(&mut self, ticket: Ticket) -> Result<Landing, FlightError> {
+        let flight = ticket.id();
+        let (_, waiters) = self.flights.finish(ticket)?;
+        Ok(Landing { flight, waiters })
+    }
+
+    /// The live value for `key` (a counted lookup that never starts a flight).
+    pub fn get<Q>(&mut self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.store.get(key)
+    }
+
+    /// The live value for `key` without recency or counter changes.
+    pub fn peek<Q>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.store.peek(key)
+    }
+
+    /// Stores a value directly with the default TTL. A pending flight for the key is left
+    /// alone; when it completes, its value replaces this one.
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        self.store.insert(key, value)
+    }
+
+    /// Stores a value directly with its own TTL (`None`: never expires).
+    pub fn insert_with_ttl(
+        &mut self,
+        key: K,
+        value: V,
+        ttl_ms: Option<u64>,
+    ) -> Result<Option<V>, ConfigError> {
+        self.store.insert_with_ttl(key, value, ttl_ms)
+    }
+
+    /// Removes `key`'s value and cancels its pending flight; returns the live value removed.
+    pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.flights.cancel(key);
+        self.store.remove(key)
+    }
+
+    /// Removes every value and cancels every pending flight.
+    pub fn clear(&mut self) {
+        self.flights.clear();
+        self.store.clear();
+    }
+
+    /// Invalidates every value in O(1) and cancels every pending flight (O(pending)).
+    pub fn bump_version(&mut self) {
+        self.flights.clear();
+        self.store.bump_version();
+    }
+
+    /// Drops every expired or invalidated entry now; returns how many.
+    pub fn purge_expired(&mut self) -> usize {
+        self.store.purge_expired()
+    }
+
+    /// Whether a flight is pending for `key`.
+    pub fn is_pending<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.flights.find(key).is_some()
+    }
+
+    /// Live entries (see [`TtlLruStore::len`]).
+    pub fn len(&self) -> usize {
+        self.store.len()
+    }
+
+    /// Whether no entry is live.
+    pub fn is_empty(&self) -> bool {
+        self.store.is_empty()
+    }
+
+    /// The underlying store, read-only (iteration, peeking, configuration).
+    pub fn store(&self) -> &TtlLruStore<K, V, C> {
+        &self.store
+    }
+
+    /// The counters, pending flights included.
+    pub fn stats(&self) -> CacheStats {
+        CacheStats { joined: self.joined, pending: self.flights.len() as u64, ..self.store.stats() }
+    }
+}

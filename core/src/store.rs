@@ -1,0 +1,590 @@
+//! [`TtlLruStore`]: a map bounded by `max_size`, least-recently-used evicted first, entries
+//! expiring after their TTL.
+//!
+//! Layout: entries live in a slab (`Vec` of nodes addressed by `u32`), linked into a doubly
+//! linked recency list by index; a `hashbrown::HashTable<u32>` maps a key's hash to its slot.
+//! Every operation is O(1) and allocates nothing beyond the key and value themselves once the
+//! slab has grown to its working size (freed slots are reused).
+//!
+//! Expiry is lazy: an entry past its deadline is removed when it is looked up, when it reaches
+//! the eviction end of the list, or by the sweep: every read examines one slot and every write
+//! two, walking the slab round-robin, so an expired entry is dropped after at most
+//! `capacity / 2` writes even if it is never touched again. [`TtlLruStore::purge_expired`]
+//! drops them all at once.
+//!
+//! [`TtlLruStore::bump_version`] invalidates every entry in O(1): entries remember the
+//! generation they were written in, and an older generation reads as absent.
+
+use core::borrow::Borrow;
+use core::hash::{BuildHasher, Hash};
+
+use alloc::vec::Vec;
+use foldhash::fast::FixedState;
+use hashbrown::HashTable;
+
+use crate::clock::Clock;
+use crate::error::ConfigError;
+use crate::stats::CacheStats;
+
+/// The "no slot" link.
+const NIL: u32 = u32::MAX;
+/// The deadline of an entry that never expires.
+const NEVER: u64 = u64::MAX;
+/// Slots a write (insert) examines for expired or invalidated entries.
+const SWEEP_PER_WRITE: u32 = 2;
+/// Slots a read (get) examines.
+const SWEEP_PER_READ: u32 = 1;
+/// The largest `max_size`: slot indices are `u32` and `u32::MAX` is the "no slot" link.
+pub const MAX_SIZE_LIMIT: usize = (u32::MAX - 1) as usize;
+
+/// How a [`TtlLruStore`] (or a [`crate::Cache`]) is sized and seeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreConfig {
+    /// The most entries held at once (at least 1).
+    pub max_size: usize,
+    /// The TTL of entries inserted without one; `None`: they never expire.
+    pub default_ttl_ms: Option<u64>,
+    /// Seed of the key hasher. Bindings pass a random seed (from `crypto.getRandomValues` or the
+    /// host) so that callers choosing keys cannot force hash collisions.
+    pub hash_seed: u64,
+}
+
+impl StoreConfig {
+    /// A store of `max_size` entries that never expire, hashing with seed 0.
+    pub const fn new(max_size: usize) -> Self {
+        Self { max_size, default_ttl_ms: None, hash_seed: 0 }
+    }
+
+    /// Sets the default TTL in milliseconds.
+    pub const fn ttl_ms(mut self, ttl_ms: u64) -> Self {
+        self.default_ttl_ms = Some(ttl_ms);
+        self
+    }
+
+    /// Sets the hasher seed.
+    pub const fn hash_seed(mut self, seed: u64) -> Self {
+        self.hash_seed = seed;
+        self
+    }
+
+    /// Checks the values: `max_size` in `1..=MAX_SIZE_LIMIT`, TTL at least 1 ms.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.max_size == 0 {
+            return Err(ConfigError::ZeroMaxSize);
+        }
+        if self.max_size > MAX_SIZE_LIMIT {
+            return Err(ConfigError::MaxSizeTooLarge { max_size: self.max_size as u64 });
+        }
+        validate_ttl(self.default_ttl_ms)
+    }
+}
+
+/// Rejects a TTL of 0 ms (`None`, never expiring, is valid).
+pub(crate) fn validate_ttl(ttl_ms: Option<u64>) -> Result<(), ConfigError> {
+    match ttl_ms {
+        Some(0) => Err(ConfigError::ZeroTtl),
+        _ => Ok(()),
+    }
+}
+
+struct Node<K, V> {
+    /// `None` marks a free slot.
+    entry: Option<(K, V)>,
+    hash: u64,
+    /// Clock reading at which the entry stops being served; [`NEVER`] for no TTL.
+    expires_at: u64,
+    /// The store generation the entry was written in.
+    generation: u32,
+    /// Toward the more recently used end; unused in free slots.
+    newer: u32,
+    /// Toward the less recently used end; in free slots, the next free slot.
+    older: u32,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Counters {
+    hits: u64,
+    misses: u64,
+    evictions: u64,
+    expirations: u64,
+}
+
+/// Why an occupied slot no longer serves its value.
+#[derive(PartialEq, Eq)]
+enum Liveness {
+    Live,
+    Expired,
+    Invalidated,
+}
+
+/// A TTL + LRU map of at most `max_size` entries.
+///
+/// - `get`, `insert`, `remove` and eviction are O(1); `clear` is O(n); `bump_version` is O(1).
+/// - When full, inserting a new key drops the least recently used entry (`get` and `insert`
+///   make an entry the most recently used; `peek` does not).
+/// - An entry is served until `insert time + TTL` on the store's clock, then never again.
+/// - Values are opaque: a value that means "nothing" in the caller's language (`undefined`,
+///   `None`) is a value like any other, distinct from a miss.
+pub struct TtlLruStore<K, V, C> {
+    nodes: Vec<Node<K, V>>,
+    index: HashTable<u32>,
+    hasher: FixedState,
+    /// Most recently used.
+    head: u32,
+    /// Least recently used: the next to be evicted.
+    tail: u32,
+    free: u32,
+    occupied: usize,
+    /// Occupied slots from generations before the current one.
+    stale: usize,
+    generation: u32,
+    sweep_cursor: u32,
+    max_size: usize,
+    default_ttl_ms: Option<u64>,
+    /// Whether any entry was ever given a deadline (lets the sweep skip stores that never expire).
+    ttl_seen: bool,
+    clock: C,
+    counters: Counters,
+}
+
+impl<K, V, C> TtlLruStore<K, V, C>
+where
+    K: Hash + Eq,
+    C: Clock,
+{
+    /// A store sized and seeded by `config`, reading time from `clock`.
+    ///
+    /// Fails with a [`ConfigError`] for `max_size == 0`, a `max_size` beyond
+    /// [`MAX_SIZE_LIMIT`], or a default TTL of 0 ms.
+    pub fn new(config: StoreConfig, clock: C) -> Result<Self, ConfigError> {
+        config.validate()?;
+        Ok(Self {
+            nodes: Vec::new(),
+            index: HashTable::new(),
+            hasher: FixedState::with_seed(config.hash_seed),
+            head: NIL,
+            tail: NIL,
+            free: NIL,
+            occupied: 0,
+            stale: 0,
+            generation: 0,
+            sweep_cursor: 0,
+            max_size: config.max_size,
+            default_ttl_ms: config.default_ttl_ms,
+            ttl_seen: config.default_ttl_ms.is_some(),
+            clock,
+            counters: Counters::default(),
+        })
+    }
+
+    /// The value stored for `key`, if it is live; makes it the most recently used.
+    /// Counts a hit or a miss.
+    pub fn get<Q>(&mut self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        match self.touch(key) {
+            Some(slot) => {
+                self.counters.hits += 1;
+                self.value_at(slot)
+            }
+            None => {
+                self.counters.misses += 1;
+                None
+            }
+        }
+    }
+
+    /// The value stored for `key`, if it is live, without changing recency or counters.
+    pub fn peek<Q>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let slot = self.find(key)?;
+        let now = self.clock.now_ms();
+        match self.liveness(slot, now) {
+            Liveness::Live => self.value_at(slot),
+            _ => None,
+        }
+    }
+
+    /// Whether `key` has a live entry (no recency or counter change).
+    pub fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.peek(key).is_some()
+    }
+
+    /// Stores `value` for `key` with the default TTL and makes it the most recently used.
+    /// Returns the live value it replaced. Evicts the least recently used entry if the store
+    /// is full and `key` is new.
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        let deadline = self.deadline(self.default_ttl_ms);
+        self.insert_with_deadline(key, value, deadline)
+    }
+
+    /// Like [`TtlLruStore::insert`] with this entry's own TTL: `Some(ms)` (at least 1), or
+    /// `None` for an entry that never expires.
+    pub fn insert_with_ttl(
+        &mut self,
+        key: K,
+        value: V,
+        ttl_ms: Option<u64>,
+    ) -> Result<Option<V>, ConfigError> {
+        validate_ttl(ttl_ms)?;
+        let deadline = self.deadline(ttl_ms);
+        Ok(self.insert_with_deadline(key, value, deadline))
+    }
+
+    /// Removes `key`; returns its value if it was live.
+    pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let slot = self.find(key)?;
+        let now = self.clock.now_ms();
+        let live = self.liveness(slot, now) == Liveness::Live;
+        let (_, value) = self.unlink_and_free(slot)?;
+        live.then_some(value)
+    }
+
+    /// Removes every entry (O(n); the memory stays reserved for reuse).
+    pub fn clear(&mut self) {
+        self.nodes.clear();
+        self.index.clear();
+        self.head = NIL;
+        self.tail = NIL;
+        self.free = NIL;
+        self.occupied = 0;
+        self.stale = 0;
+        self.sweep_cursor = 0;
+    }
+
+    /// Invalidates every entry in O(1): none is served again, and their memory is reclaimed
+    /// as the sweep, lookups and eviction reach them.
+    pub fn bump_version(&mut self) {
+        match self.generation.checked_add(1) {
+            Some(next) => {
+                self.generation = next;
+                self.stale = self.occupied;
+            }
+            // After 2^32 bumps, start over with a real clear so that no old generation can be
+            // mistaken for the current one.
+            None => {
+                self.clear();
+                self.generation = 0;
+            }
+        }
+    }
+
+    /// Drops every expired or invalidated entry now (O(n)); returns how many were dropped.
+    pub fn purge_expired(&mut self) -> usize {
+        let now = self.clock.now_ms();
+        let mut dropped = 0;
+        for slot in 0..self.nodes.len() as u32 {
+            if self.reap_if_dead(slot, now) {
+                dropped += 1;
+            }
+        }
+        dropped
+    }
+
+    /// Entries held and not known to be expired or invalidated. Expired entries that no
+    /// lookup, eviction or sweep has reached yet are still counted.
+    pub fn len(&self) -> usize {
+        self.occupied - self.stale
+    }
+
+    /// Whether [`TtlLruStore::len`] is 0.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The most entries held at once.
+    pub fn max_size(&self) -> usize {
+        self.max_size
+    }
+
+    /// The TTL given to entries inserted without one.
+    pub fn default_ttl_ms(&self) -> Option<u64> {
+        self.default_ttl_ms
+    }
+
+    /// The store's clock.
+    pub fn clock(&self) -> &C {
+        &self.clock
+    }
+
+    /// The counters (`pending` is always 0 for a bare store).
+    pub fn stats(&self) -> CacheStats {
+        CacheStats {
+            hits: self.counters.hits,
+            misses: self.counters.misses,
+            joined: 0,
+            evictions: self.counters.evictions,
+            expirations: self.counters.expirations,
+            size: self.len() as u64,
+            pending: 0,
+        }
+    }
+
+    /// Live entries from the most to the least recently used (no recency change).
+    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> + '_ {
+        let now = self.clock.now_ms();
+        let mut slot = self.head;
+        core::iter::from_fn(move || {
+            while slot != NIL {
+                let current = slot;
+                let node = &self.nodes[current as usize];
+                slot = node.older;
+                if self.liveness(current, now) == Liveness::Live {
+                    if let Some((key, value)) = &node.entry {
+                        return Some((key, value));
+                    }
+                }
+            }
+            None
+        })
+    }
+
+    // ----- crate-internal API used by `Cache` -------------------------------------------
+
+    /// The slot of `key`'s live entry, made most recently used, after one sweep step.
+    /// Dead entries found on the way are dropped. Counts nothing.
+    pub(crate) fn touch<Q>(&mut self, key: &Q) -> Option<u32>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let now = self.clock.now_ms();
+        self.sweep(SWEEP_PER_READ, now);
+        let slot = self.find(key)?;
+        if self.reap_if_dead(slot, now) {
+            return None;
+        }
+        self.move_to_front(slot);
+        Some(slot)
+    }
+
+    /// The value in a slot that [`TtlLruStore::touch`] just returned.
+    pub(crate) fn occupied_value(&self, slot: u32) -> &V {
+        match &self.nodes[slot as usize].entry {
+            Some((_, value)) => value,
+            None => unreachable!("touch only returns occupied slots"),
+        }
+    }
+
+    fn value_at(&self, slot: u32) -> Option<&V> {
+        self.nodes.get(slot as usize)?.entry.as_ref().map(|(_, value)| value)
+    }
+
+    /// Counts a lookup outcome made by a caller of [`TtlLruStore::touch`].
+    pub(crate) fn count_lookup(&mut self, hit: bool) {
+        if hit {
+            self.counters.hits += 1;
+        } else {
+            self.counters.misses += 1;
+        }
+    }
+
+    // ----- internals --------------------------------------------------------------------
+
+    fn deadline(&self, ttl_ms: Option<u64>) -> u64 {
+        match ttl_ms {
+            Some(ttl) => self.clock.now_ms().saturating_add(ttl),
+            None => NEVER,
+        }
+    }
+
+    fn find<Q>(&self, key: &Q) -> Option<u32>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let hash = self.hasher.hash_one(key);
+        let nodes = &self.nodes;
+        self.index
+            .find(hash, |&slot| match &nodes[slot as usize].entry {
+                Some((stored, _)) => stored.borrow() == key,
+                None => false,
+            })
+            .copied()
+    }
+
+    fn liveness(&self, slot: u32, now: u64) -> Liveness {
+        let node = &self.nodes[slot as usize];
+        if node.generation != self.generation {
+            Liveness::Invalidated
+        } else if node.expires_at != NEVER && now >= node.expires_at {
+            Liveness::Expired
+        } else {
+            Liveness::Live
+        }
+    }
+
+    /// Drops the entry in `slot` if it is occupied and dead; true if it did.
+    fn reap_if_dead(&mut self, slot: u32, now: u64) -> bool {
+        let occupied = matches!(self.nodes.get(slot as usize), Some(node) if node.entry.is_some());
+        if !occupied {
+            return false;
+        }
+        match self.liveness(slot, now) {
+            Liveness::Live => false,
+            Liveness::Expired => {
+                self.counters.expirations += 1;
+                self.unlink_and_free(slot);
+                true
+            }
+            Liveness::Invalidated => {
+                self.unlink_and_free(slot);
+                true
+            }
+        }
+    }
+
+    /// Examines up to `steps` slots round-robin and drops the dead ones.
+    fn sweep(&mut self, steps: u32, now: u64) {
+        // Nothing can be dead if nothing can expire and nothing is stale: skip the work.
+        if self.occupied == 0 || (self.stale == 0 && !self.ttl_seen) {
+            return;
+        }
+        let len = self.nodes.len() as u32;
+        for _ in 0..steps {
+            if self.sweep_cursor >= len {
+                self.sweep_cursor = 0;
+            }
+            let slot = self.sweep_cursor;
+            self.sweep_cursor += 1;
+            self.reap_if_dead(slot, now);
+        }
+    }
+
+    fn insert_with_deadline(&mut self, key: K, value: V, expires_at: u64) -> Option<V> {
+        let now = self.clock.now_ms();
+        if expires_at != NEVER {
+            self.ttl_seen = true;
+        }
+        self.sweep(SWEEP_PER_WRITE, now);
+        let hash = self.hasher.hash_one(&key);
+
+        if let Some(slot) = self.find(&key) {
+            let was_live = self.liveness(slot, now) == Liveness::Live;
+            if !was_live && self.nodes[slot as usize].generation != self.generation {
+                self.stale -= 1;
+            }
+            let node = &mut self.nodes[slot as usize];
+            node.expires_at = expires_at;
+            node.generation = self.generation;
+            let old = node.entry.replace((key, value)).map(|(_, old)| old);
+            self.move_to_front(slot);
+            return if was_live { old } else { None };
+        }
+
+        if self.occupied >= self.max_size {
+            self.evict_one(now);
+        }
+
+        let node = Node {
+            entry: Some((key, value)),
+            hash,
+            expires_at,
+            generation: self.generation,
+            newer: NIL,
+            older: NIL,
+        };
+        let slot = if self.free != NIL {
+            let slot = self.free;
+            self.free = self.nodes[slot as usize].older;
+            self.nodes[slot as usize] = node;
+            slot
+        } else {
+            self.nodes.push(node);
+            (self.nodes.len() - 1) as u32
+        };
+        let nodes = &self.nodes;
+        self.index.insert_unique(hash, slot, |&other| nodes[other as usize].hash);
+        self.occupied += 1;
+        self.push_front(slot);
+        None
+    }
+
+    /// Frees one slot at the least recently used end.
+    fn evict_one(&mut self, now: u64) {
+        let victim = self.tail;
+        if victim == NIL {
+            return;
+        }
+        match self.liveness(victim, now) {
+            Liveness::Live => self.counters.evictions += 1,
+            Liveness::Expired => self.counters.expirations += 1,
+            Liveness::Invalidated => {}
+        }
+        self.unlink_and_free(victim);
+    }
+
+    /// Removes the entry in `slot` from the list and the index and frees the slot.
+    fn unlink_and_free(&mut self, slot: u32) -> Option<(K, V)> {
+        let hash = self.nodes.get(slot as usize)?.hash;
+        if self.nodes[slot as usize].entry.is_none() {
+            return None;
+        }
+        if let Ok(found) = self.index.find_entry(hash, |&other| other == slot) {
+            found.remove();
+        }
+        self.detach(slot);
+        if self.nodes[slot as usize].generation != self.generation {
+            self.stale -= 1;
+        }
+        let node = &mut self.nodes[slot as usize];
+        let entry = node.entry.take();
+        node.older = self.free;
+        node.newer = NIL;
+        self.free = slot;
+        self.occupied -= 1;
+        entry
+    }
+
+    fn detach(&mut self, slot: u32) {
+        let (newer, older) = {
+            let node = &self.nodes[slot as usize];
+            (node.newer, node.older)
+        };
+        if newer == NIL {
+            self.head = older;
+        } else {
+            self.nodes[newer as usize].older = older;
+        }
+        if older == NIL {
+            self.tail = newer;
+        } else {
+            self.nodes[older as usize].newer = newer;
+        }
+    }
+
+    fn push_front(&mut self, slot: u32) {
+        let old_head = self.head;
+        {
+            let node = &mut self.nodes[slot as usize];
+            node.newer = NIL;
+            node.older = old_head;
+        }
+        if old_head == NIL {
+            self.tail = slot;
+        } else {
+            self.nodes[old_head as usize].newer = slot;
+        }
+        self.head = slot;
+    }
+
+    fn move_to_front(&mut self, slot: u32) {
+        if self.head != slot {
+            self.detach(slot);
+            self.push_front(slot);
+        }
+    }
+}
