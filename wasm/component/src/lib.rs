@@ -1,0 +1,1 @@
+//! wit-bindgen exports of the `cashier:cache` component (filled in by the component work).
