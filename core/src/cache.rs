@@ -198,6 +198,136 @@ where
 
     /// The counters, pending flights included.
     pub fn stats(&self) -> CacheStats {
-        CacheStats { joined: self.joined, pending: self.flights.len() as u64, ..self.store.stats() }
+        CacheStats {
+            joined: self.joined,
+            pending: self.flights.len() as u64,
+            ..self.store.stats()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use alloc::string::String;
+
+    type TestCache<'c> = Cache<String, u32, &'c ManualClock>;
+
+    fn cache(clock: &ManualClock) -> TestCache<'_> {
+        Cache::new(StoreConfig::new(16).ttl_ms(1_000), clock).unwrap()
+    }
+
+    fn miss(lookup: Lookup<'_, u32>) -> Ticket {
+        match lookup {
+            Lookup::Miss(ticket) => ticket,
+            other => panic!("expected a miss, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn one_flight_per_key_and_joiners_share_it() {
+        let clock = ManualClock::new(0);
+        let mut cache = cache(&clock);
+        let ticket = miss(cache.lookup("k"));
+        let flight = ticket.id();
+        assert_eq!(cache.lookup("k"), Lookup::Joined(flight));
+        assert_eq!(cache.lookup("k"), Lookup::Joined(flight));
+        assert!(matches!(cache.lookup("other"), Lookup::Miss(_)));
+        assert_eq!(
+            cache.complete(ticket, 7),
+            Ok(Landing { flight, waiters: 2 })
+        );
+        assert_eq!(cache.lookup("k"), Lookup::Hit(&7));
+        let stats = cache.stats();
+        assert_eq!(
+            (
+                stats.hits,
+                stats.joined,
+                stats.misses,
+                stats.pending,
+                stats.size
+            ),
+            (3, 2, 2, 1, 1)
+        );
+    }
+
+    #[test]
+    fn a_failure_caches_nothing_and_frees_the_key() {
+        let clock = ManualClock::new(0);
+        let mut cache = cache(&clock);
+        let ticket = miss(cache.lookup("k"));
+        let flight = ticket.id();
+        assert!(matches!(cache.lookup("k"), Lookup::Joined(_)));
+        assert_eq!(cache.fail(ticket), Ok(Landing { flight, waiters: 1 }));
+        assert_eq!(cache.peek("k"), None);
+        let retry = miss(cache.lookup("k"));
+        assert_ne!(retry.id(), flight);
+        cache.complete(retry, 1).unwrap();
+        assert_eq!(cache.get("k"), Some(&1));
+    }
+
+    #[test]
+    fn invalidation_makes_pending_tickets_stale() {
+        let clock = ManualClock::new(0);
+        let mut cache = cache(&clock);
+        for invalidate in [
+            (|c: &mut TestCache<'_>| {
+                c.remove("k");
+            }) as fn(&mut TestCache<'_>),
+            |c| c.clear(),
+            |c| c.bump_version(),
+        ] {
+            let ticket = miss(cache.lookup("k"));
+            let raw = ticket.to_raw();
+            invalidate(&mut cache);
+            assert_eq!(cache.stats().pending, 0);
+            // The next caller starts a fresh flight instead of joining the invalidated one.
+            let fresh = miss(cache.lookup("k"));
+            assert_eq!(
+                cache.complete(Ticket::from_raw(raw), 1),
+                Err(FlightError::StaleTicket)
+            );
+            assert_eq!(cache.peek("k"), None, "a stale completion stores nothing");
+            cache.complete(fresh, 2).unwrap();
+            assert_eq!(cache.peek("k"), Some(&2));
+            cache.remove("k");
+        }
+    }
+
+    #[test]
+    fn a_ticket_ends_its_flight_exactly_once() {
+        let clock = ManualClock::new(0);
+        let mut cache = cache(&clock);
+        let ticket = miss(cache.lookup("k"));
+        let raw = ticket.to_raw();
+        cache.complete(ticket, 1).unwrap();
+        assert_eq!(
+            cache.complete(Ticket::from_raw(raw), 2),
+            Err(FlightError::StaleTicket)
+        );
+        assert_eq!(
+            cache.fail(Ticket::from_raw(raw)),
+            Err(FlightError::StaleTicket)
+        );
+        assert_eq!(cache.peek("k"), Some(&1));
+    }
+
+    #[test]
+    fn an_invalid_ttl_leaves_the_flight_pending() {
+        let clock = ManualClock::new(0);
+        let mut cache = cache(&clock);
+        let ticket = miss(cache.lookup("k"));
+        let raw = ticket.to_raw();
+        assert_eq!(
+            cache.complete_with_ttl(ticket, 1, Some(0)),
+            Err(Error::Config(ConfigError::ZeroTtl))
+        );
+        assert!(cache.is_pending("k"));
+        cache
+            .complete_with_ttl(Ticket::from_raw(raw), 1, Some(5))
+            .unwrap();
+        clock.advance(5);
+        assert_eq!(cache.get("k"), None);
     }
 }

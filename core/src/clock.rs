@@ -42,7 +42,9 @@ pub struct ManualClock {
 impl ManualClock {
     /// A clock reading `start_ms`.
     pub const fn new(start_ms: u64) -> Self {
-        Self { now: Cell::new(start_ms) }
+        Self {
+            now: Cell::new(start_ms),
+        }
     }
 
     /// Moves the clock forward by `ms` (saturating at `u64::MAX`).
@@ -88,7 +90,7 @@ mod tests {
         clock.advance(5);
         assert_eq!(clock.now_ms(), 15);
         clock.set(3);
-        assert_eq!((&clock).now_ms(), 3);
+        assert_eq!(Clock::now_ms(&&clock), 3, "through a reference too");
         clock.set(u64::MAX - 1);
         clock.advance(10);
         assert_eq!(clock.now_ms(), u64::MAX);

@@ -100,7 +100,11 @@ impl fmt::Display for ConfigError {
         match self {
             ConfigError::ZeroMaxSize => f.write_str("maxSize must be at least 1"),
             ConfigError::MaxSizeTooLarge { max_size } => {
-                write!(f, "maxSize {max_size} is larger than the supported {}", u32::MAX - 1)
+                write!(
+                    f,
+                    "maxSize {max_size} is larger than the supported {}",
+                    u32::MAX - 1
+                )
             }
             ConfigError::ZeroTtl => f.write_str(
                 "ttl must be at least 1 ms; leave the ttl out for entries that never expire",
@@ -121,7 +125,10 @@ impl fmt::Display for KeyError {
                 f.write_str("the version must be non-empty and use only A-Z a-z 0-9 . _ -")
             }
             KeyError::InvalidBigInt { argument } => {
-                write!(f, "argument {argument}: a BigInt must be a canonical decimal integer")
+                write!(
+                    f,
+                    "argument {argument}: a BigInt must be a canonical decimal integer"
+                )
             }
             KeyError::InvalidDate { argument } => write!(
                 f,
@@ -139,7 +146,10 @@ impl fmt::Display for KeyError {
                 write!(f, "cacheWith names parameter {position} twice")
             }
             KeyError::Unsupported { argument, what } => {
-                write!(f, "argument {argument}: {what} cannot be part of a cache key")
+                write!(
+                    f,
+                    "argument {argument}: {what} cannot be part of a cache key"
+                )
             }
             KeyError::UnknownSerializer => {
                 f.write_str("unknown serializer; use \"repr\", \"md5\" or \"sha256\"")

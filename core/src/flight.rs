@@ -37,7 +37,10 @@ impl FlightId {
 
     /// The id back from [`FlightId::to_raw`].
     pub const fn from_raw(raw: u64) -> Self {
-        Self { slot: raw as u32, serial: (raw >> 32) as u32 }
+        Self {
+            slot: raw as u32,
+            serial: (raw >> 32) as u32,
+        }
     }
 }
 
@@ -62,7 +65,9 @@ impl Ticket {
     /// A ticket back from [`Ticket::to_raw`]. A forged or reused value is harmless: ending
     /// it reports [`FlightError::StaleTicket`].
     pub const fn from_raw(raw: u64) -> Self {
-        Self { id: FlightId::from_raw(raw) }
+        Self {
+            id: FlightId::from_raw(raw),
+        }
     }
 }
 
@@ -103,7 +108,10 @@ impl<K: Hash + Eq> FlightTable<K> {
         Q: Hash + Eq + ?Sized,
     {
         let slot = self.find_slot(key)?;
-        Some(FlightId { slot, serial: self.slots[slot as usize].serial })
+        Some(FlightId {
+            slot,
+            serial: self.slots[slot as usize].serial,
+        })
     }
 
     /// Joins the pending flight for `key`, if any, counting one more waiter.
@@ -115,7 +123,10 @@ impl<K: Hash + Eq> FlightTable<K> {
         let slot = self.find_slot(key)?;
         let entry = &mut self.slots[slot as usize];
         entry.waiters = entry.waiters.saturating_add(1);
-        Some(FlightId { slot, serial: entry.serial })
+        Some(FlightId {
+            slot,
+            serial: entry.serial,
+        })
     }
 
     /// Starts a flight for `key`. If one is already pending, returns its id instead (join it).
@@ -134,13 +145,25 @@ impl<K: Hash + Eq> FlightTable<K> {
             entry.next_free = NIL;
             slot
         } else {
-            self.slots.push(Slot { key: Some(key), hash, serial: 0, waiters: 0, next_free: NIL });
+            self.slots.push(Slot {
+                key: Some(key),
+                hash,
+                serial: 0,
+                waiters: 0,
+                next_free: NIL,
+            });
             (self.slots.len() - 1) as u32
         };
         let slots = &self.slots;
-        self.index.insert_unique(hash, slot, |&other| slots[other as usize].hash);
+        self.index
+            .insert_unique(hash, slot, |&other| slots[other as usize].hash);
         self.len += 1;
-        Ok(Ticket { id: FlightId { slot, serial: self.slots[slot as usize].serial } })
+        Ok(Ticket {
+            id: FlightId {
+                slot,
+                serial: self.slots[slot as usize].serial,
+            },
+        })
     }
 
     /// Ends the ticket's flight: returns its key and how many callers joined it.
@@ -163,7 +186,10 @@ impl<K: Hash + Eq> FlightTable<K> {
         Q: Hash + Eq + ?Sized,
     {
         let slot = self.find_slot(key)?;
-        let id = FlightId { slot, serial: self.slots[slot as usize].serial };
+        let id = FlightId {
+            slot,
+            serial: self.slots[slot as usize].serial,
+        };
         self.release(slot);
         Some(id)
     }
@@ -248,11 +274,17 @@ mod tests {
         let ticket = flights.start(owned("k")).unwrap();
         let raw = ticket.to_raw();
         flights.finish(ticket).unwrap();
-        assert_eq!(flights.finish(Ticket::from_raw(raw)), Err(FlightError::StaleTicket));
+        assert_eq!(
+            flights.finish(Ticket::from_raw(raw)),
+            Err(FlightError::StaleTicket)
+        );
         // The slot is reused by a new flight; the old ticket still cannot end it.
         let fresh = flights.start(owned("other")).unwrap();
         assert_eq!(fresh.id().slot, 0);
-        assert_eq!(flights.finish(Ticket::from_raw(raw)), Err(FlightError::StaleTicket));
+        assert_eq!(
+            flights.finish(Ticket::from_raw(raw)),
+            Err(FlightError::StaleTicket)
+        );
         assert_eq!(flights.len(), 1);
         assert_eq!(flights.finish(fresh), Ok((owned("other"), 0)));
     }
@@ -269,12 +301,18 @@ mod tests {
         assert_eq!(flights.finish(b), Err(FlightError::StaleTicket));
         assert!(flights.is_empty());
         // Forged tickets are rejected too.
-        assert_eq!(flights.finish(Ticket::from_raw(u64::MAX)), Err(FlightError::StaleTicket));
+        assert_eq!(
+            flights.finish(Ticket::from_raw(u64::MAX)),
+            Err(FlightError::StaleTicket)
+        );
     }
 
     #[test]
     fn raw_ids_round_trip() {
-        let id = FlightId { slot: 0xdead, serial: 0xbeef };
+        let id = FlightId {
+            slot: 0xdead,
+            serial: 0xbeef,
+        };
         assert_eq!(FlightId::from_raw(id.to_raw()), id);
     }
 }

@@ -11,7 +11,7 @@
 //!   prevention).
 //! - [`cache`]: [`Cache`], a store and a flight table together: the memoization engine that
 //!   bindings drive (`lookup` → hit / joined / miss-with-ticket, then `complete` or `fail`).
-//! - [`stats`]: [`CacheStats`].
+//! - [`stats`]: the counters, [`CacheStats`].
 //!
 //! The crate is `#![no_std]` + `alloc`. The default `std` feature only adds `SystemClock`.
 //! Nothing here reads the time except through a [`Clock`], and nothing panics on user input:
@@ -33,14 +33,14 @@ pub mod stats;
 pub mod store;
 
 pub use cache::{Cache, Lookup};
-pub use clock::{Clock, ManualClock};
 #[cfg(feature = "std")]
 pub use clock::SystemClock;
+pub use clock::{Clock, ManualClock};
 pub use error::{ConfigError, Error, FlightError, KeyError};
 pub use flight::{FlightId, FlightTable, Ticket};
 pub use key::{
-    build_key, encode_value, ArgSelection, ArgValue, KeyBuilder, KeyOptions, Md5, Repr, Serializer,
-    Sha256, StandardSerializer,
+    ArgSelection, ArgValue, KeyBuilder, KeyOptions, Md5, Repr, Serializer, Sha256,
+    StandardSerializer, build_key, encode_value,
 };
 pub use stats::CacheStats;
 pub use store::{StoreConfig, TtlLruStore};

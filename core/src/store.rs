@@ -12,10 +12,15 @@
 //! `capacity / 2` writes even if it is never touched again. [`TtlLruStore::purge_expired`]
 //! drops them all at once.
 //!
+//! Time comes only from the injected [`Clock`]. If it jumps backwards, store time holds at the
+//! latest reading until the clock catches up: nothing expires early, nothing once expired
+//! comes back, and entries expire late by at most the jump.
+//!
 //! [`TtlLruStore::bump_version`] invalidates every entry in O(1): entries remember the
 //! generation they were written in, and an older generation reads as absent.
 
 use core::borrow::Borrow;
+use core::cell::Cell;
 use core::hash::{BuildHasher, Hash};
 
 use alloc::vec::Vec;
@@ -52,7 +57,11 @@ pub struct StoreConfig {
 impl StoreConfig {
     /// A store of `max_size` entries that never expire, hashing with seed 0.
     pub const fn new(max_size: usize) -> Self {
-        Self { max_size, default_ttl_ms: None, hash_seed: 0 }
+        Self {
+            max_size,
+            default_ttl_ms: None,
+            hash_seed: 0,
+        }
     }
 
     /// Sets the default TTL in milliseconds.
@@ -73,7 +82,9 @@ impl StoreConfig {
             return Err(ConfigError::ZeroMaxSize);
         }
         if self.max_size > MAX_SIZE_LIMIT {
-            return Err(ConfigError::MaxSizeTooLarge { max_size: self.max_size as u64 });
+            return Err(ConfigError::MaxSizeTooLarge {
+                max_size: self.max_size as u64,
+            });
         }
         validate_ttl(self.default_ttl_ms)
     }
@@ -143,6 +154,9 @@ pub struct TtlLruStore<K, V, C> {
     default_ttl_ms: Option<u64>,
     /// Whether any entry was ever given a deadline (lets the sweep skip stores that never expire).
     ttl_seen: bool,
+    /// The latest clock reading seen: store time never runs backwards, so an entry once found
+    /// expired stays expired when the clock jumps back.
+    time_floor: Cell<u64>,
     clock: C,
     counters: Counters,
 }
@@ -172,6 +186,7 @@ where
             max_size: config.max_size,
             default_ttl_ms: config.default_ttl_ms,
             ttl_seen: config.default_ttl_ms.is_some(),
+            time_floor: Cell::new(0),
             clock,
             counters: Counters::default(),
         })
@@ -203,7 +218,7 @@ where
         Q: Hash + Eq + ?Sized,
     {
         let slot = self.find(key)?;
-        let now = self.clock.now_ms();
+        let now = self.now();
         match self.liveness(slot, now) {
             Liveness::Live => self.value_at(slot),
             _ => None,
@@ -247,7 +262,7 @@ where
         Q: Hash + Eq + ?Sized,
     {
         let slot = self.find(key)?;
-        let now = self.clock.now_ms();
+        let now = self.now();
         let live = self.liveness(slot, now) == Liveness::Live;
         let (_, value) = self.unlink_and_free(slot)?;
         live.then_some(value)
@@ -284,7 +299,7 @@ where
 
     /// Drops every expired or invalidated entry now (O(n)); returns how many were dropped.
     pub fn purge_expired(&mut self) -> usize {
-        let now = self.clock.now_ms();
+        let now = self.now();
         let mut dropped = 0;
         for slot in 0..self.nodes.len() as u32 {
             if self.reap_if_dead(slot, now) {
@@ -335,17 +350,17 @@ where
 
     /// Live entries from the most to the least recently used (no recency change).
     pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> + '_ {
-        let now = self.clock.now_ms();
+        let now = self.now();
         let mut slot = self.head;
         core::iter::from_fn(move || {
             while slot != NIL {
                 let current = slot;
                 let node = &self.nodes[current as usize];
                 slot = node.older;
-                if self.liveness(current, now) == Liveness::Live {
-                    if let Some((key, value)) = &node.entry {
-                        return Some((key, value));
-                    }
+                if self.liveness(current, now) == Liveness::Live
+                    && let Some((key, value)) = &node.entry
+                {
+                    return Some((key, value));
                 }
             }
             None
@@ -361,7 +376,7 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let now = self.clock.now_ms();
+        let now = self.now();
         self.sweep(SWEEP_PER_READ, now);
         let slot = self.find(key)?;
         if self.reap_if_dead(slot, now) {
@@ -380,7 +395,11 @@ where
     }
 
     fn value_at(&self, slot: u32) -> Option<&V> {
-        self.nodes.get(slot as usize)?.entry.as_ref().map(|(_, value)| value)
+        self.nodes
+            .get(slot as usize)?
+            .entry
+            .as_ref()
+            .map(|(_, value)| value)
     }
 
     /// Counts a lookup outcome made by a caller of [`TtlLruStore::touch`].
@@ -394,9 +413,16 @@ where
 
     // ----- internals --------------------------------------------------------------------
 
+    /// Store time: the clock, held at its latest reading while the clock runs backwards.
+    fn now(&self) -> u64 {
+        let now = self.clock.now_ms().max(self.time_floor.get());
+        self.time_floor.set(now);
+        now
+    }
+
     fn deadline(&self, ttl_ms: Option<u64>) -> u64 {
         match ttl_ms {
-            Some(ttl) => self.clock.now_ms().saturating_add(ttl),
+            Some(ttl) => self.now().saturating_add(ttl),
             None => NEVER,
         }
     }
@@ -465,7 +491,7 @@ where
     }
 
     fn insert_with_deadline(&mut self, key: K, value: V, expires_at: u64) -> Option<V> {
-        let now = self.clock.now_ms();
+        let now = self.now();
         if expires_at != NEVER {
             self.ttl_seen = true;
         }
@@ -507,7 +533,8 @@ where
             (self.nodes.len() - 1) as u32
         };
         let nodes = &self.nodes;
-        self.index.insert_unique(hash, slot, |&other| nodes[other as usize].hash);
+        self.index
+            .insert_unique(hash, slot, |&other| nodes[other as usize].hash);
         self.occupied += 1;
         self.push_front(slot);
         None
@@ -530,9 +557,8 @@ where
     /// Removes the entry in `slot` from the list and the index and frees the slot.
     fn unlink_and_free(&mut self, slot: u32) -> Option<(K, V)> {
         let hash = self.nodes.get(slot as usize)?.hash;
-        if self.nodes[slot as usize].entry.is_none() {
-            return None;
-        }
+        // Free slots have nothing to unlink.
+        self.nodes[slot as usize].entry.as_ref()?;
         if let Ok(found) = self.index.find_entry(hash, |&other| other == slot) {
             found.remove();
         }
@@ -586,5 +612,222 @@ where
             self.detach(slot);
             self.push_front(slot);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    fn store(max_size: usize, clock: &ManualClock) -> TtlLruStore<&'static str, u32, &ManualClock> {
+        TtlLruStore::new(StoreConfig::new(max_size), clock).unwrap()
+    }
+
+    fn keys<V, C: Clock>(store: &TtlLruStore<&'static str, V, C>) -> Vec<&'static str> {
+        store.iter().map(|(key, _)| *key).collect()
+    }
+
+    #[test]
+    fn configuration_errors_are_reported() {
+        let clock = ManualClock::new(0);
+        let new = |config| TtlLruStore::<u8, u8, _>::new(config, &clock).err();
+        assert_eq!(new(StoreConfig::new(0)), Some(ConfigError::ZeroMaxSize));
+        assert_eq!(
+            new(StoreConfig::new(1).ttl_ms(0)),
+            Some(ConfigError::ZeroTtl)
+        );
+        assert_eq!(
+            new(StoreConfig::new(MAX_SIZE_LIMIT + 1)),
+            Some(ConfigError::MaxSizeTooLarge {
+                max_size: MAX_SIZE_LIMIT as u64 + 1
+            })
+        );
+        assert!(new(StoreConfig::new(MAX_SIZE_LIMIT)).is_none());
+    }
+
+    #[test]
+    fn least_recently_used_is_evicted_first() {
+        let clock = ManualClock::new(0);
+        let mut store = store(3, &clock);
+        store.insert("a", 1);
+        store.insert("b", 2);
+        store.insert("c", 3);
+        assert_eq!(store.get("a"), Some(&1));
+        assert_eq!(keys(&store), ["a", "c", "b"]);
+        store.insert("d", 4);
+        assert_eq!(keys(&store), ["d", "a", "c"]);
+        assert_eq!(store.peek("c"), Some(&3));
+        // peek does not refresh: c is still the next victim.
+        store.insert("e", 5);
+        assert_eq!(keys(&store), ["e", "d", "a"]);
+        let stats = store.stats();
+        assert_eq!(
+            (stats.hits, stats.misses, stats.evictions, stats.size),
+            (1, 0, 2, 3)
+        );
+    }
+
+    #[test]
+    fn entries_expire_after_their_ttl() {
+        let clock = ManualClock::new(1_000);
+        let mut store = TtlLruStore::new(StoreConfig::new(10).ttl_ms(100), &clock).unwrap();
+        store.insert("default", 1);
+        store.insert_with_ttl("short", 2, Some(10)).unwrap();
+        store.insert_with_ttl("forever", 3, None).unwrap();
+        assert_eq!(
+            store.insert_with_ttl("zero", 4, Some(0)),
+            Err(ConfigError::ZeroTtl)
+        );
+        clock.advance(9);
+        assert_eq!(store.get("short"), Some(&2));
+        clock.advance(1);
+        assert_eq!(store.get("short"), None);
+        clock.advance(89);
+        assert_eq!(store.get("default"), Some(&1));
+        clock.advance(1);
+        assert_eq!(store.get("default"), None);
+        clock.advance(1_000_000);
+        assert_eq!(store.get("forever"), Some(&3));
+        let stats = store.stats();
+        assert_eq!((stats.expirations, stats.size, stats.misses), (2, 1, 2));
+    }
+
+    #[test]
+    fn replacing_a_value_resets_its_ttl_and_returns_the_old_one() {
+        let clock = ManualClock::new(0);
+        let mut store = TtlLruStore::new(StoreConfig::new(2).ttl_ms(10), &clock).unwrap();
+        assert_eq!(store.insert("k", 1), None);
+        clock.advance(8);
+        assert_eq!(store.insert("k", 2), Some(1));
+        clock.advance(8);
+        assert_eq!(store.get("k"), Some(&2));
+        clock.advance(2);
+        // Expired values are not "replaced": nothing live was there.
+        assert_eq!(store.insert("k", 3), None);
+        assert_eq!(store.len(), 1);
+    }
+
+    #[test]
+    fn a_backwards_clock_delays_expiry_by_at_most_the_jump() {
+        let clock = ManualClock::new(1_000);
+        let mut store = TtlLruStore::new(StoreConfig::new(4).ttl_ms(100), &clock).unwrap();
+        store.insert("k", 1);
+        clock.set(500);
+        assert_eq!(store.get("k"), Some(&1));
+        store.insert("j", 2);
+        clock.set(599);
+        assert_eq!(store.get("j"), Some(&2));
+        clock.set(600);
+        assert_eq!(store.get("j"), None, "written at 500, so due at 600");
+        clock.set(1_099);
+        assert_eq!(store.get("k"), Some(&1));
+        clock.set(1_100);
+        assert_eq!(
+            store.get("k"),
+            None,
+            "due at 1100 by the clock, 600 ms late in real time: the jump"
+        );
+        clock.set(0);
+        assert!(store.is_empty());
+    }
+
+    #[test]
+    fn removal_returns_only_live_values() {
+        let clock = ManualClock::new(0);
+        let mut store = TtlLruStore::new(StoreConfig::new(4).ttl_ms(5), &clock).unwrap();
+        store.insert("a", 1);
+        store.insert("b", 2);
+        assert_eq!(store.remove("a"), Some(1));
+        assert_eq!(store.remove("a"), None);
+        clock.advance(5);
+        assert_eq!(store.remove("b"), None);
+        assert!(store.is_empty());
+    }
+
+    #[test]
+    fn nothing_values_are_values_not_misses() {
+        let clock = ManualClock::new(0);
+        let mut store: TtlLruStore<u8, Option<u8>, _> =
+            TtlLruStore::new(StoreConfig::new(2), &clock).unwrap();
+        store.insert(1, None);
+        assert_eq!(store.get(&1), Some(&None));
+        assert_eq!(store.get(&2), None);
+    }
+
+    #[test]
+    fn bump_version_hides_everything_at_once_and_memory_is_reclaimed() {
+        let clock = ManualClock::new(0);
+        let mut store = store(3, &clock);
+        store.insert("a", 1);
+        store.insert("b", 2);
+        store.bump_version();
+        assert_eq!(store.len(), 0);
+        assert_eq!(store.peek("a"), None);
+        assert_eq!(store.get("b"), None);
+        store.insert("a", 10);
+        assert_eq!(store.len(), 1);
+        store.insert("c", 3);
+        store.insert("d", 4);
+        // The stale "b" made room (uncounted) before any live entry was evicted.
+        assert_eq!(keys(&store), ["d", "c", "a"]);
+        assert_eq!(store.stats().evictions, 0);
+        store.insert("e", 5);
+        assert_eq!(store.stats().evictions, 1);
+        assert_eq!(keys(&store), ["e", "d", "c"]);
+    }
+
+    #[test]
+    fn the_sweep_frees_expired_entries_nobody_reads() {
+        let clock = ManualClock::new(0);
+        let mut store: TtlLruStore<u32, u32, _> =
+            TtlLruStore::new(StoreConfig::new(1_000).ttl_ms(10), &clock).unwrap();
+        for key in 0..100 {
+            store.insert(key, key);
+        }
+        clock.advance(10);
+        assert_eq!(store.len(), 100, "expired entries are counted until reaped");
+        // Writes to one other key: each examines two slots, so 50 writes reach all 100.
+        for value in 0..50 {
+            store.insert(1_000, value);
+        }
+        assert_eq!(store.len(), 1);
+        assert_eq!(store.stats().expirations, 100);
+    }
+
+    #[test]
+    fn purge_and_clear_empty_the_store() {
+        let clock = ManualClock::new(0);
+        let mut store = TtlLruStore::new(StoreConfig::new(8).ttl_ms(10), &clock).unwrap();
+        store.insert("a", 1);
+        store.insert_with_ttl("b", 2, None).unwrap();
+        clock.advance(10);
+        assert_eq!(store.purge_expired(), 1);
+        assert_eq!(keys(&store), ["b"]);
+        store.clear();
+        assert!(store.is_empty());
+        store.insert("c", 3);
+        assert_eq!(keys(&store), ["c"]);
+    }
+
+    #[test]
+    fn slots_are_reused_without_growth() {
+        let clock = ManualClock::new(0);
+        let mut store: TtlLruStore<u32, u32, _> =
+            TtlLruStore::new(StoreConfig::new(64), &clock).unwrap();
+        for key in 0..10_000 {
+            store.insert(key, key);
+            if key % 3 == 0 {
+                store.remove(&(key / 2));
+            }
+        }
+        assert!(store.nodes.len() <= 64);
+        assert_eq!(store.len(), 64);
+        let expected: Vec<u32> = (10_000 - 64..10_000).rev().collect();
+        let got: Vec<u32> = store.iter().map(|(key, _)| *key).collect();
+        assert_eq!(got, expected);
+        let _ = vec![0u8; 0];
     }
 }

@@ -5,8 +5,11 @@ use cashier_core::{ArgValue, KeyBuilder, KeyError, KeyOptions, StandardSerialize
 use serde_json::Value;
 
 fn vectors() -> Value {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/keys.json"))
-        .expect("keys.json is readable");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/vectors/keys.json"
+    ))
+    .expect("keys.json is readable");
     // The nesting-limit vectors are deeper than serde_json's default recursion limit.
     let mut deserializer = serde_json::Deserializer::from_str(&text);
     deserializer.disable_recursion_limit();
@@ -28,7 +31,14 @@ fn arg(tagged: &Value) -> ArgValue {
         other => other.as_f64().expect("a number"),
     };
     let text = |value: &Value| value.as_str().expect("a string").to_owned();
-    let list = |value: &Value| value.as_array().expect("a list").iter().map(arg).collect::<Vec<_>>();
+    let list = |value: &Value| {
+        value
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(arg)
+            .collect::<Vec<_>>()
+    };
     match tag {
         "null" => ArgValue::Null,
         "undefined" => ArgValue::Undefined,
@@ -38,7 +48,10 @@ fn arg(tagged: &Value) -> ArgValue {
         "string" => ArgValue::String(text(value)),
         "bytes" => {
             let hex = text(value);
-            let bytes = (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
+            let bytes = (0..hex.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+                .collect();
             ArgValue::Bytes(bytes)
         }
         "date" => ArgValue::Date(number(value)),
@@ -51,7 +64,11 @@ fn arg(tagged: &Value) -> ArgValue {
 }
 
 fn pairs(value: &Value) -> impl Iterator<Item = (&Value, &Value)> {
-    value.as_array().expect("pairs").iter().map(|pair| (&pair[0], &pair[1]))
+    value
+        .as_array()
+        .expect("pairs")
+        .iter()
+        .map(|pair| (&pair[0], &pair[1]))
 }
 
 fn options(vector: &Value, serializer: StandardSerializer) -> KeyOptions {
@@ -64,7 +81,12 @@ fn options(vector: &Value, serializer: StandardSerializer) -> KeyOptions {
         options = options.version(version);
     }
     if let Some(positions) = given["cacheWith"].as_array() {
-        options = options.cache_with(positions.iter().map(|p| p.as_u64().unwrap() as usize).collect::<Vec<_>>());
+        options = options.cache_with(
+            positions
+                .iter()
+                .map(|p| p.as_u64().unwrap() as usize)
+                .collect::<Vec<_>>(),
+        );
     }
     if let Some(max) = given["maxKeyBytes"].as_u64() {
         options = options.max_key_bytes(max as usize);
@@ -73,14 +95,23 @@ fn options(vector: &Value, serializer: StandardSerializer) -> KeyOptions {
 }
 
 fn args(vector: &Value) -> Vec<ArgValue> {
-    vector["args"].as_array().expect("args").iter().map(arg).collect()
+    vector["args"]
+        .as_array()
+        .expect("args")
+        .iter()
+        .map(arg)
+        .collect()
 }
 
 #[test]
 fn every_vector_builds_its_exact_keys() {
     let all = vectors();
     let list = all["vectors"].as_array().unwrap();
-    assert!(list.len() >= 60, "at least 60 vectors, found {}", list.len());
+    assert!(
+        list.len() >= 60,
+        "at least 60 vectors, found {}",
+        list.len()
+    );
     let mut failures = Vec::new();
     for vector in list {
         let name = vector["name"].as_str().unwrap();
@@ -92,11 +123,19 @@ fn every_vector_builds_its_exact_keys() {
             let built = build_key(name, &args(vector), &options(vector, serializer));
             let expected = vector[field].as_str().unwrap();
             if built.as_deref() != Ok(expected) {
-                failures.push(format!("{} [{field}]: expected {expected:?}, built {built:?}", vector["about"]));
+                failures.push(format!(
+                    "{} [{field}]: expected {expected:?}, built {built:?}",
+                    vector["about"]
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -104,13 +143,21 @@ fn every_error_vector_fails_with_its_error() {
     let all = vectors();
     for vector in all["errors"].as_array().unwrap() {
         let name = vector["name"].as_str().unwrap();
-        let result = build_key(name, &args(vector), &options(vector, StandardSerializer::Repr));
+        let result = build_key(
+            name,
+            &args(vector),
+            &options(vector, StandardSerializer::Repr),
+        );
         let variant = match &result {
             Err(error) => format!("{error:?}"),
             Ok(key) => panic!("{}: expected an error, built {key:?}", vector["about"]),
         };
         let expected = vector["error"].as_str().unwrap();
-        assert!(variant.starts_with(expected), "{}: expected {expected}, got {variant}", vector["about"]);
+        assert!(
+            variant.starts_with(expected),
+            "{}: expected {expected}, got {variant}",
+            vector["about"]
+        );
         // The message names the problem.
         assert!(!result.unwrap_err().to_string().is_empty());
     }
@@ -130,7 +177,11 @@ fn only_documented_equal_inputs_share_a_key() {
     for vector in all["vectors"].as_array().unwrap() {
         let about = vector["about"].as_str().unwrap();
         if let Some(earlier) = seen.insert(vector["repr"].as_str().unwrap(), about) {
-            assert!(MEANT_TO_MEET.contains(&about), "{about:?} and {earlier:?} share {}", vector["repr"]);
+            assert!(
+                MEANT_TO_MEET.contains(&about),
+                "{about:?} and {earlier:?} share {}",
+                vector["repr"]
+            );
         }
     }
 }

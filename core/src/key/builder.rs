@@ -3,10 +3,10 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::DEFAULT_MAX_KEY_BYTES;
 use super::encode::encode_argument;
 use super::serializer::{Serializer, StandardSerializer};
 use super::value::ArgValue;
-use super::DEFAULT_MAX_KEY_BYTES;
 use crate::error::KeyError;
 
 /// Which parameters take part in the key (the seed's `CacheWith`).
@@ -109,7 +109,9 @@ impl KeyBuilder {
         let mut label = String::from(name);
         if let Some(version) = &options.version {
             let valid = !version.is_empty()
-                && version.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+                && version
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
             if !valid {
                 return Err(KeyError::InvalidVersion);
             }
@@ -177,7 +179,9 @@ impl KeyBuilder {
     /// Appends `prefix` + `label(args…)`.
     fn canonical_into(&self, args: &[ArgValue], out: &mut String) -> Result<(), KeyError> {
         let budget = out.len().saturating_add(self.max_key_bytes);
-        let too_long = KeyError::TooLong { max_bytes: self.max_key_bytes };
+        let too_long = KeyError::TooLong {
+            max_bytes: self.max_key_bytes,
+        };
         if self.prefix.len() + self.label.len() + 2 > self.max_key_bytes {
             return Err(too_long);
         }
@@ -223,7 +227,10 @@ pub fn build_key(name: &str, args: &[ArgValue], options: &KeyOptions) -> Result<
 }
 
 fn check_label_part(part: &'static str, text: &str) -> Result<(), KeyError> {
-    match text.chars().find(|&c| matches!(c, '(' | ')' | '@') || c.is_control()) {
+    match text
+        .chars()
+        .find(|&c| matches!(c, '(' | ')' | '@') || c.is_control())
+    {
         Some(character) => Err(KeyError::InvalidName { part, character }),
         None => Ok(()),
     }
@@ -247,7 +254,10 @@ mod tests {
         let key = build_key("f", &[1.into(), "db-handle".into()], &options).unwrap();
         assert_eq!(key, "f(1,undefined)");
         let repeated = KeyOptions::default().cache_with(vec![1, 1]);
-        assert_eq!(KeyBuilder::new("f", &repeated), Err(KeyError::DuplicateSelection { position: 1 }));
+        assert_eq!(
+            KeyBuilder::new("f", &repeated),
+            Err(KeyError::DuplicateSelection { position: 1 })
+        );
     }
 
     #[test]
@@ -256,11 +266,17 @@ mod tests {
         assert_eq!(KeyBuilder::new("", &options), Err(KeyError::EmptyName));
         assert_eq!(
             KeyBuilder::new("f(", &options),
-            Err(KeyError::InvalidName { part: "name", character: '(' })
+            Err(KeyError::InvalidName {
+                part: "name",
+                character: '('
+            })
         );
         assert_eq!(
             KeyBuilder::new("f", &KeyOptions::default().prefix("a@")),
-            Err(KeyError::InvalidName { part: "prefix", character: '@' })
+            Err(KeyError::InvalidName {
+                part: "prefix",
+                character: '@'
+            })
         );
         assert_eq!(
             KeyBuilder::new("f", &KeyOptions::default().version("1 2")),
@@ -283,7 +299,9 @@ mod tests {
 
     #[test]
     fn hashed_keys_keep_prefix_and_label() {
-        let options = KeyOptions::default().prefix("p:").serializer(StandardSerializer::Md5);
+        let options = KeyOptions::default()
+            .prefix("p:")
+            .serializer(StandardSerializer::Md5);
         let key = build_key("f", &[], &options).unwrap();
         // md5("f()")
         assert_eq!(key.len(), "p:f:".len() + 32);

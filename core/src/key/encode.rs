@@ -19,7 +19,12 @@ const MAX_TIME_VALUE: f64 = 8.64e15;
 /// [`MAX_DEPTH`], or output longer than `max_bytes` in total. On failure `out` may hold a
 /// partial encoding; callers truncate it.
 pub fn encode_value(value: &ArgValue, out: &mut String, max_bytes: usize) -> Result<(), KeyError> {
-    Encoder { out, argument: 0, max_bytes }.value(value, 0)
+    Encoder {
+        out,
+        argument: 0,
+        max_bytes,
+    }
+    .value(value, 0)
 }
 
 /// Encodes into `out`, attributing errors to top-level argument `argument`.
@@ -29,7 +34,12 @@ pub(crate) fn encode_argument(
     out: &mut String,
     max_bytes: usize,
 ) -> Result<(), KeyError> {
-    Encoder { out, argument, max_bytes }.value(value, 0)
+    Encoder {
+        out,
+        argument,
+        max_bytes,
+    }
+    .value(value, 0)
 }
 
 struct Encoder<'a> {
@@ -48,7 +58,9 @@ impl Encoder<'_> {
             ArgValue::Number(number) => self.number(*number),
             ArgValue::BigInt(digits) => {
                 if !is_canonical_integer(digits) {
-                    return Err(KeyError::InvalidBigInt { argument: self.argument });
+                    return Err(KeyError::InvalidBigInt {
+                        argument: self.argument,
+                    });
                 }
                 self.push(digits)?;
                 self.push("n")
@@ -61,7 +73,9 @@ impl Encoder<'_> {
                 let in_range = (-MAX_TIME_VALUE..=MAX_TIME_VALUE).contains(time);
                 let valid = time.is_nan() || (in_range && (*time as i64) as f64 == *time);
                 if !valid {
-                    return Err(KeyError::InvalidDate { argument: self.argument });
+                    return Err(KeyError::InvalidDate {
+                        argument: self.argument,
+                    });
                 }
                 self.push("Date(")?;
                 self.number(*time)?;
@@ -86,7 +100,9 @@ impl Encoder<'_> {
 
     fn enter(&self, depth: usize) -> Result<usize, KeyError> {
         if depth >= MAX_DEPTH {
-            Err(KeyError::TooDeep { argument: self.argument })
+            Err(KeyError::TooDeep {
+                argument: self.argument,
+            })
         } else {
             Ok(depth + 1)
         }
@@ -94,7 +110,9 @@ impl Encoder<'_> {
 
     fn push(&mut self, text: &str) -> Result<(), KeyError> {
         if self.out.len() + text.len() > self.max_bytes {
-            return Err(KeyError::TooLong { max_bytes: self.max_bytes });
+            return Err(KeyError::TooLong {
+                max_bytes: self.max_bytes,
+            });
         }
         self.out.push_str(text);
         Ok(())
@@ -112,12 +130,15 @@ impl Encoder<'_> {
         // Worst case every byte needs escaping; check the plain length first to fail fast on
         // huge inputs, then the exact length as we go.
         self.push("\"")?;
-        let needs_escape = |c: char| matches!(c, '"' | '\\') || (c as u32) < 0x20 || c as u32 == 0x7f;
+        let needs_escape =
+            |c: char| matches!(c, '"' | '\\') || (c as u32) < 0x20 || c as u32 == 0x7f;
         if !text.chars().any(needs_escape) {
             self.push(text)?;
         } else {
             if self.out.len() + text.len() > self.max_bytes {
-                return Err(KeyError::TooLong { max_bytes: self.max_bytes });
+                return Err(KeyError::TooLong {
+                    max_bytes: self.max_bytes,
+                });
             }
             for c in text.chars() {
                 match c {
@@ -144,7 +165,9 @@ impl Encoder<'_> {
     fn bytes(&mut self, bytes: &[u8]) -> Result<(), KeyError> {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         if self.out.len() + 3 + 2 * bytes.len() > self.max_bytes {
-            return Err(KeyError::TooLong { max_bytes: self.max_bytes });
+            return Err(KeyError::TooLong {
+                max_bytes: self.max_bytes,
+            });
         }
         self.out.push_str("b\"");
         for &byte in bytes {
@@ -232,12 +255,18 @@ impl Encoder<'_> {
     fn detached(&self, value: &ArgValue, depth: usize) -> Result<String, KeyError> {
         let mut text = String::new();
         let budget = self.max_bytes.saturating_sub(self.out.len());
-        Encoder { out: &mut text, argument: self.argument, max_bytes: budget }
-            .value(value, depth)
-            .map_err(|error| match error {
-                KeyError::TooLong { .. } => KeyError::TooLong { max_bytes: self.max_bytes },
-                other => other,
-            })?;
+        Encoder {
+            out: &mut text,
+            argument: self.argument,
+            max_bytes: budget,
+        }
+        .value(value, depth)
+        .map_err(|error| match error {
+            KeyError::TooLong { .. } => KeyError::TooLong {
+                max_bytes: self.max_bytes,
+            },
+            other => other,
+        })?;
         Ok(text)
     }
 }
@@ -281,7 +310,10 @@ mod tests {
 
     #[test]
     fn strings_escape_only_what_the_grammar_needs() {
-        assert_eq!(enc("a\"b\\c\n\r\t\u{1}\u{7f}é😀".into()), r#""a\"b\\c\n\r\t\u{1}\u{7f}é😀""#);
+        assert_eq!(
+            enc("a\"b\\c\n\r\t\u{1}\u{7f}é😀".into()),
+            r#""a\"b\\c\n\r\t\u{1}\u{7f}é😀""#
+        );
     }
 
     #[test]
@@ -314,7 +346,10 @@ mod tests {
         for _ in 0..MAX_DEPTH {
             deep = ArgValue::List(vec![deep]);
         }
-        assert_eq!(encode_value(&deep, &mut out, usize::MAX), Err(KeyError::TooDeep { argument: 0 }));
+        assert_eq!(
+            encode_value(&deep, &mut out, usize::MAX),
+            Err(KeyError::TooDeep { argument: 0 })
+        );
         out.clear();
         assert_eq!(
             encode_value(&"x".repeat(100).into(), &mut out, 50),

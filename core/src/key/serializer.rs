@@ -116,14 +116,27 @@ mod tests {
         assert_eq!(out, "f:d41d8cd98f00b204e9800998ecf8427e");
         out.clear();
         Sha256.serialize("f", "abc", &mut out);
-        assert_eq!(out, "f:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            out,
+            "f:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]
     fn names_round_trip() {
-        for serializer in [StandardSerializer::Repr, StandardSerializer::Md5, StandardSerializer::Sha256] {
-            assert_eq!(StandardSerializer::from_name(serializer.name()), Ok(serializer));
+        for serializer in [
+            StandardSerializer::Repr,
+            StandardSerializer::Md5,
+            StandardSerializer::Sha256,
+        ] {
+            assert_eq!(
+                StandardSerializer::from_name(serializer.name()),
+                Ok(serializer)
+            );
         }
-        assert_eq!(StandardSerializer::from_name("sha1"), Err(KeyError::UnknownSerializer));
+        assert_eq!(
+            StandardSerializer::from_name("sha1"),
+            Err(KeyError::UnknownSerializer)
+        );
     }
 }

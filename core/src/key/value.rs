@@ -46,8 +46,15 @@ impl ArgValue {
     }
 
     /// A record from `(key, value)` pairs.
-    pub fn object<K: Into<String>, V: Into<ArgValue>>(pairs: impl IntoIterator<Item = (K, V)>) -> Self {
-        ArgValue::Object(pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+    pub fn object<K: Into<String>, V: Into<ArgValue>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        ArgValue::Object(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        )
     }
 
     /// A list from values.
