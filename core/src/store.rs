@@ -7,9 +7,10 @@
 //! slab has grown to its working size (freed slots are reused).
 //!
 //! Expiry is lazy: an entry past its deadline is removed when it is looked up, when it reaches
-//! the eviction end of the list, or by the sweep: every read examines one slot and every write
-//! two, walking the slab round-robin, so an expired entry is dropped after at most
-//! `capacity / 2` writes even if it is never touched again. [`TtlLruStore::purge_expired`]
+//! the eviction end of the list, or by the sweep: every write examines two slots, walking the
+//! slab round-robin, so an expired entry is dropped after at most `capacity / 2` writes even if
+//! it is never touched again. (Reads do not sweep: they never add memory, and the get path stays
+//! as short as an LRU's.) [`TtlLruStore::purge_expired`]
 //! drops them all at once.
 //!
 //! Time comes only from the injected [`Clock`]. If it jumps backwards, store time holds at the
@@ -37,8 +38,6 @@ const NIL: u32 = u32::MAX;
 const NEVER: u64 = u64::MAX;
 /// Slots a write (insert) examines for expired or invalidated entries.
 const SWEEP_PER_WRITE: u32 = 2;
-/// Slots a read (get) examines.
-const SWEEP_PER_READ: u32 = 1;
 /// The largest `max_size`: slot indices are `u32` and `u32::MAX` is the "no slot" link.
 pub const MAX_SIZE_LIMIT: usize = (u32::MAX - 1) as usize;
 
@@ -101,7 +100,6 @@ pub(crate) fn validate_ttl(ttl_ms: Option<u64>) -> Result<(), ConfigError> {
 struct Node<K, V> {
     /// `None` marks a free slot.
     entry: Option<(K, V)>,
-    hash: u64,
     /// Clock reading at which the entry stops being served; [`NEVER`] for no TTL.
     expires_at: u64,
     /// The store generation the entry was written in.
@@ -138,6 +136,9 @@ enum Liveness {
 ///   `None`) is a value like any other, distinct from a miss.
 pub struct TtlLruStore<K, V, C> {
     nodes: Vec<Node<K, V>>,
+    /// Each slot's key hash, beside the nodes rather than in them: only removal and index
+    /// growth read it, so lookups touch smaller nodes.
+    hashes: Vec<u64>,
     index: HashTable<u32>,
     hasher: FixedState,
     /// Most recently used.
@@ -174,6 +175,7 @@ where
         config.validate()?;
         Ok(Self {
             nodes: Vec::new(),
+            hashes: Vec::new(),
             index: HashTable::new(),
             hasher: FixedState::with_seed(config.hash_seed),
             head: NIL,
@@ -271,6 +273,7 @@ where
     /// Removes every entry (O(n); the memory stays reserved for reuse).
     pub fn clear(&mut self) {
         self.nodes.clear();
+        self.hashes.clear();
         self.index.clear();
         self.head = NIL;
         self.tail = NIL;
@@ -369,17 +372,17 @@ where
 
     // ----- crate-internal API used by `Cache` -------------------------------------------
 
-    /// The slot of `key`'s live entry, made most recently used, after one sweep step.
-    /// Dead entries found on the way are dropped. Counts nothing.
+    /// The slot of `key`'s live entry, made most recently used. A dead entry found on the way
+    /// is dropped. Counts nothing.
     pub(crate) fn touch<Q>(&mut self, key: &Q) -> Option<u32>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
         let now = self.now();
-        self.sweep(SWEEP_PER_READ, now);
         let slot = self.find(key)?;
-        if self.reap_if_dead(slot, now) {
+        if self.liveness(slot, now) != Liveness::Live {
+            self.reap_if_dead(slot, now);
             return None;
         }
         self.move_to_front(slot);
@@ -517,7 +520,6 @@ where
 
         let node = Node {
             entry: Some((key, value)),
-            hash,
             expires_at,
             generation: self.generation,
             newer: NIL,
@@ -527,14 +529,16 @@ where
             let slot = self.free;
             self.free = self.nodes[slot as usize].older;
             self.nodes[slot as usize] = node;
+            self.hashes[slot as usize] = hash;
             slot
         } else {
             self.nodes.push(node);
+            self.hashes.push(hash);
             (self.nodes.len() - 1) as u32
         };
-        let nodes = &self.nodes;
+        let hashes = &self.hashes;
         self.index
-            .insert_unique(hash, slot, |&other| nodes[other as usize].hash);
+            .insert_unique(hash, slot, |&other| hashes[other as usize]);
         self.occupied += 1;
         self.push_front(slot);
         None
@@ -556,9 +560,9 @@ where
 
     /// Removes the entry in `slot` from the list and the index and frees the slot.
     fn unlink_and_free(&mut self, slot: u32) -> Option<(K, V)> {
-        let hash = self.nodes.get(slot as usize)?.hash;
         // Free slots have nothing to unlink.
-        self.nodes[slot as usize].entry.as_ref()?;
+        self.nodes.get(slot as usize)?.entry.as_ref()?;
+        let hash = self.hashes[slot as usize];
         if let Ok(found) = self.index.find_entry(hash, |&other| other == slot) {
             found.remove();
         }
