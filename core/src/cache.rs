@@ -81,6 +81,49 @@ where
         }
     }
 
+    /// The live value for `key`, or else `compute`'s value, stored with the default TTL.
+    /// An `Err` from `compute` is returned and nothing is stored. Counts a hit or a miss.
+    ///
+    /// This is the whole flight protocol for callers that compute in place: a miss starts a
+    /// flight, and the flight ends with the value or the failure.
+    pub fn get_or_try_insert_with<Q, E>(
+        &mut self,
+        key: &Q,
+        compute: impl FnOnce() -> Result<V, E>,
+    ) -> Result<&V, E>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        if let Some(slot) = self.store.touch(key) {
+            self.store.count_lookup(true);
+            return Ok(self.store.occupied_value(slot));
+        }
+        self.store.count_lookup(false);
+        // A flight left pending by a `lookup` caller is not ours to end: compute and store
+        // directly, and let that flight's own completion overwrite this value later.
+        let ticket = self.flights.start(key.to_owned()).ok();
+        match compute() {
+            Ok(value) => {
+                let key = match ticket {
+                    Some(ticket) => match self.flights.finish(ticket) {
+                        Ok((key, _)) => key,
+                        Err(_) => key.to_owned(),
+                    },
+                    None => key.to_owned(),
+                };
+                let slot = self.store.insert_into_slot(key, value);
+                Ok(self.store.occupied_value(slot))
+            }
+            Err(error) => {
+                if let Some(ticket) = ticket {
+                    let _ = self.flights.finish(ticket);
+                }
+                Err(error)
+            }
+        }
+    }
+
     /// Ends a flight with its value: stores it under the flight's key with the default TTL.
     pub fn complete(&mut self, ticket: Ticket, value: V) -> Result<Landing, FlightError> {
         let flight = ticket.id();
@@ -311,6 +354,34 @@ mod tests {
             Err(FlightError::StaleTicket)
         );
         assert_eq!(cache.peek("k"), Some(&1));
+    }
+
+    #[test]
+    fn get_or_try_insert_with_computes_once_and_caches_no_failure() {
+        let clock = ManualClock::new(0);
+        let mut cache = cache(&clock);
+        let mut calls = 0;
+        let mut compute = |fail: bool| {
+            calls += 1;
+            if fail { Err("boom") } else { Ok(calls) }
+        };
+        assert_eq!(
+            cache.get_or_try_insert_with("k", || compute(true)),
+            Err("boom")
+        );
+        assert_eq!(cache.peek("k"), None);
+        assert_eq!(cache.get_or_try_insert_with("k", || compute(false)), Ok(&2));
+        assert_eq!(cache.get_or_try_insert_with("k", || compute(false)), Ok(&2));
+        let stats = cache.stats();
+        assert_eq!((stats.hits, stats.misses, stats.pending), (1, 2, 0));
+        // Even a value that is already past its TTL when computed is handed out once.
+        let mut slow = Cache::new(StoreConfig::new(2).ttl_ms(5), &clock).unwrap();
+        let value: Result<&u32, ()> = slow.get_or_try_insert_with("s", || {
+            clock.advance(10);
+            Ok(9)
+        });
+        assert_eq!(value, Ok(&9));
+        assert_eq!(slow.peek("s"), None);
     }
 
     #[test]

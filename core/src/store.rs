@@ -241,7 +241,7 @@ where
     /// is full and `key` is new.
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         let deadline = self.deadline(self.default_ttl_ms);
-        self.insert_with_deadline(key, value, deadline)
+        self.insert_with_deadline(key, value, deadline).0
     }
 
     /// Like [`TtlLruStore::insert`] with this entry's own TTL: `Some(ms)` (at least 1), or
@@ -254,7 +254,7 @@ where
     ) -> Result<Option<V>, ConfigError> {
         validate_ttl(ttl_ms)?;
         let deadline = self.deadline(ttl_ms);
-        Ok(self.insert_with_deadline(key, value, deadline))
+        Ok(self.insert_with_deadline(key, value, deadline).0)
     }
 
     /// Removes `key`; returns its value if it was live.
@@ -405,6 +405,13 @@ where
             .map(|(_, value)| value)
     }
 
+    /// Inserts with the default TTL and returns the slot, so the caller can hand out a
+    /// reference to the value even if the clock has already passed its deadline.
+    pub(crate) fn insert_into_slot(&mut self, key: K, value: V) -> u32 {
+        let deadline = self.deadline(self.default_ttl_ms);
+        self.insert_with_deadline(key, value, deadline).1
+    }
+
     /// Counts a lookup outcome made by a caller of [`TtlLruStore::touch`].
     pub(crate) fn count_lookup(&mut self, hit: bool) {
         if hit {
@@ -493,7 +500,8 @@ where
         }
     }
 
-    fn insert_with_deadline(&mut self, key: K, value: V, expires_at: u64) -> Option<V> {
+    /// Returns the live value replaced, and the entry's slot.
+    fn insert_with_deadline(&mut self, key: K, value: V, expires_at: u64) -> (Option<V>, u32) {
         let now = self.now();
         if expires_at != NEVER {
             self.ttl_seen = true;
@@ -511,7 +519,7 @@ where
             node.generation = self.generation;
             let old = node.entry.replace((key, value)).map(|(_, old)| old);
             self.move_to_front(slot);
-            return if was_live { old } else { None };
+            return (if was_live { old } else { None }, slot);
         }
 
         if self.occupied >= self.max_size {
@@ -541,7 +549,7 @@ where
             .insert_unique(hash, slot, |&other| hashes[other as usize]);
         self.occupied += 1;
         self.push_front(slot);
-        None
+        (None, slot)
     }
 
     /// Frees one slot at the least recently used end.
