@@ -374,13 +374,16 @@ mod tests {
         assert_eq!(cache.get_or_try_insert_with("k", || compute(false)), Ok(&2));
         let stats = cache.stats();
         assert_eq!((stats.hits, stats.misses, stats.pending), (1, 2, 0));
-        // Even a value that is already past its TTL when computed is handed out once.
+        // The TTL runs from when the value is stored, not from when computing began.
         let mut slow = Cache::new(StoreConfig::new(2).ttl_ms(5), &clock).unwrap();
         let value: Result<&u32, ()> = slow.get_or_try_insert_with("s", || {
             clock.advance(10);
             Ok(9)
         });
         assert_eq!(value, Ok(&9));
+        clock.advance(4);
+        assert_eq!(slow.peek("s"), Some(&9));
+        clock.advance(1);
         assert_eq!(slow.peek("s"), None);
     }
 
