@@ -10,15 +10,18 @@
 //!   integers of any size, plus strings, bytes, dates, lists, objects, maps and sets).
 //! - [`encode_value`]: one value's canonical form.
 //! - [`KeyBuilder`] / [`build_key`]: whole keys from a name, [`KeyOptions`] and arguments.
+//! - [`decode_key`]: a `repr` key parsed back into its arguments (the injectivity check).
 //! - [`Serializer`]: turns the canonical form into the stored key: [`Repr`] (the canonical
 //!   text itself, the default), [`Md5`] or [`Sha256`] (short digests).
 
 mod builder;
+mod decode;
 mod encode;
 mod serializer;
 mod value;
 
 pub use builder::{ArgSelection, KeyBuilder, KeyOptions, build_key};
+pub use decode::{DecodeError, DecodedKey, decode_key};
 pub use encode::{MAX_DEPTH, encode_value};
 pub use serializer::{Md5, Repr, Serializer, Sha256, StandardSerializer};
 pub use value::ArgValue;
