@@ -38,6 +38,24 @@ pub struct Landing {
 }
 
 /// A TTL + LRU store with per-key pending-flight dedup and stats.
+///
+/// ```
+/// use cashier_core::{Cache, Lookup, ManualClock, StoreConfig};
+///
+/// let clock = ManualClock::new(0);
+/// let mut cache: Cache<String, u32, _> = Cache::new(StoreConfig::new(100).ttl_ms(1_000), &clock)?;
+///
+/// // The first caller misses and holds the ticket; a second caller joins the same flight.
+/// let Lookup::Miss(ticket) = cache.lookup("f(1)") else { unreachable!() };
+/// assert!(matches!(cache.lookup("f(1)"), Lookup::Joined(flight) if flight == ticket.id()));
+/// let landing = cache.complete(ticket, 42)?;
+/// assert_eq!(landing.waiters, 1);
+/// assert_eq!(cache.lookup("f(1)"), Lookup::Hit(&42));
+///
+/// clock.advance(1_000);
+/// assert!(matches!(cache.lookup("f(1)"), Lookup::Miss(_)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct Cache<K, V, C> {
     store: TtlLruStore<K, V, C>,
     flights: FlightTable<K>,

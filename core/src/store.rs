@@ -134,6 +134,21 @@ enum Liveness {
 /// - An entry is served until `insert time + TTL` on the store's clock, then never again.
 /// - Values are opaque: a value that means "nothing" in the caller's language (`undefined`,
 ///   `None`) is a value like any other, distinct from a miss.
+///
+/// ```
+/// use cashier_core::{ManualClock, StoreConfig, TtlLruStore};
+///
+/// let clock = ManualClock::new(0);
+/// let mut store = TtlLruStore::new(StoreConfig::new(2).ttl_ms(100), &clock)?;
+/// store.insert("a", 1);
+/// store.insert("b", 2);
+/// store.get("a");                 // "a" is now the most recently used
+/// store.insert("c", 3);           // full: evicts "b", the least recently used
+/// assert_eq!(store.iter().map(|(k, _)| *k).collect::<Vec<_>>(), ["c", "a"]);
+/// clock.advance(100);
+/// assert_eq!(store.get("a"), None); // expired
+/// # Ok::<(), cashier_core::ConfigError>(())
+/// ```
 pub struct TtlLruStore<K, V, C> {
     nodes: Vec<Node<K, V>>,
     /// Each slot's key hash, beside the nodes rather than in them: only removal and index

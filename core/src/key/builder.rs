@@ -84,6 +84,19 @@ impl KeyOptions {
 /// Builds the keys of one function: validates the name and options once, then turns argument
 /// lists into keys. Reusable and cheap to call; [`KeyBuilder::build_into`] appends to a
 /// caller's buffer so a hot path allocates nothing.
+///
+/// ```
+/// use cashier_core::{ArgValue, KeyBuilder, KeyOptions, StandardSerializer};
+///
+/// let keys = KeyBuilder::new("users.search", &KeyOptions::default().version("2").cache_with([1]))?;
+/// let request = ArgValue::from("an HTTP request: not part of the key");
+/// let query = ArgValue::object([("tags", ArgValue::list(["b", "a"])), ("limit", 10.into())]);
+/// assert_eq!(keys.build(&[request, query.clone()])?, r#"users.search@2({"limit":10,"tags":["b","a"]})"#);
+///
+/// let hashed = KeyBuilder::new("users.search", &KeyOptions::default().serializer(StandardSerializer::Sha256))?;
+/// assert_eq!(hashed.build(&[query])?.len(), "users.search:".len() + 64);
+/// # Ok::<(), cashier_core::KeyError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyBuilder {
     prefix: String,
