@@ -7,10 +7,10 @@
 //! slab has grown to its working size (freed slots are reused).
 //!
 //! Expiry is lazy: an entry past its deadline is removed when it is looked up, when it reaches
-//! the eviction end of the list, or by the sweep: every write examines two slots, walking the
-//! slab round-robin, so an expired entry is dropped after at most `capacity / 2` writes even if
-//! it is never touched again. (Reads do not sweep: they never add memory, and the get path stays
-//! as short as an LRU's.) [`TtlLruStore::purge_expired`]
+//! the eviction end of the list, or by the sweep: every insert of a new key examines two slots,
+//! walking the slab round-robin, so an expired entry is dropped after at most `capacity / 2`
+//! such inserts even if it is never touched again. (Reads and updates do not sweep: they never
+//! add entries, and their paths stay as short as an LRU's.) [`TtlLruStore::purge_expired`]
 //! drops them all at once.
 //!
 //! Time comes only from the injected [`Clock`]. If it jumps backwards, store time holds at the
@@ -36,7 +36,7 @@ use crate::stats::CacheStats;
 const NIL: u32 = u32::MAX;
 /// The deadline of an entry that never expires.
 const NEVER: u64 = u64::MAX;
-/// Slots a write (insert) examines for expired or invalidated entries.
+/// Slots an insert of a new key examines for expired or invalidated entries.
 const SWEEP_PER_WRITE: u32 = 2;
 /// The largest `max_size`: slot indices are `u32` and `u32::MAX` is the "no slot" link.
 pub const MAX_SIZE_LIMIT: usize = (u32::MAX - 1) as usize;
@@ -389,6 +389,7 @@ where
 
     /// The slot of `key`'s live entry, made most recently used. A dead entry found on the way
     /// is dropped. Counts nothing.
+    #[inline]
     pub(crate) fn touch<Q>(&mut self, key: &Q) -> Option<u32>
     where
         K: Borrow<Q>,
@@ -439,6 +440,7 @@ where
     // ----- internals --------------------------------------------------------------------
 
     /// Store time: the clock, held at its latest reading while the clock runs backwards.
+    #[inline]
     fn now(&self) -> u64 {
         let now = self.clock.now_ms().max(self.time_floor.get());
         self.time_floor.set(now);
@@ -452,12 +454,21 @@ where
         }
     }
 
+    #[inline]
     fn find<Q>(&self, key: &Q) -> Option<u32>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let hash = self.hasher.hash_one(key);
+        self.find_hashed(self.hasher.hash_one(key), key)
+    }
+
+    #[inline]
+    fn find_hashed<Q>(&self, hash: u64, key: &Q) -> Option<u32>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         let nodes = &self.nodes;
         self.index
             .find(hash, |&slot| match &nodes[slot as usize].entry {
@@ -467,6 +478,7 @@ where
             .copied()
     }
 
+    #[inline]
     fn liveness(&self, slot: u32, now: u64) -> Liveness {
         let node = &self.nodes[slot as usize];
         if node.generation != self.generation {
@@ -521,10 +533,9 @@ where
         if expires_at != NEVER {
             self.ttl_seen = true;
         }
-        self.sweep(SWEEP_PER_WRITE, now);
         let hash = self.hasher.hash_one(&key);
 
-        if let Some(slot) = self.find(&key) {
+        if let Some(slot) = self.find_hashed(hash, &key) {
             let was_live = self.liveness(slot, now) == Liveness::Live;
             if !was_live && self.nodes[slot as usize].generation != self.generation {
                 self.stale -= 1;
@@ -537,6 +548,8 @@ where
             return (if was_live { old } else { None }, slot);
         }
 
+        // Only new keys add entries, so only they pay for the sweep.
+        self.sweep(SWEEP_PER_WRITE, now);
         if self.occupied >= self.max_size {
             self.evict_one(now);
         }
@@ -602,6 +615,7 @@ where
         entry
     }
 
+    #[inline]
     fn detach(&mut self, slot: u32) {
         let (newer, older) = {
             let node = &self.nodes[slot as usize];
@@ -619,6 +633,7 @@ where
         }
     }
 
+    #[inline]
     fn push_front(&mut self, slot: u32) {
         let old_head = self.head;
         {
@@ -634,6 +649,7 @@ where
         self.head = slot;
     }
 
+    #[inline]
     fn move_to_front(&mut self, slot: u32) {
         if self.head != slot {
             self.detach(slot);
@@ -819,11 +835,11 @@ mod tests {
         }
         clock.advance(10);
         assert_eq!(store.len(), 100, "expired entries are counted until reaped");
-        // Writes to one other key: each examines two slots, so 50 writes reach all 100.
-        for value in 0..50 {
-            store.insert(1_000, value);
+        // Inserts of new keys: each examines two slots, so 50 of them reach all 100.
+        for key in 1_000..1_050 {
+            store.insert(key, key);
         }
-        assert_eq!(store.len(), 1);
+        assert_eq!(store.len(), 50);
         assert_eq!(store.stats().expirations, 100);
     }
 
