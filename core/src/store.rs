@@ -48,18 +48,22 @@ pub struct StoreConfig {
     pub max_size: usize,
     /// The TTL of entries inserted without one; `None`: they never expire.
     pub default_ttl_ms: Option<u64>,
-    /// Seed of the key hasher. Bindings pass a random seed (from `crypto.getRandomValues` or the
-    /// host) so that callers choosing keys cannot force hash collisions.
+    /// Seed of the key hasher. Keep it secret and random, so that callers choosing keys cannot
+    /// force hash collisions (hash flooding). With `std`, [`StoreConfig::new`] draws one from
+    /// the operating system's randomness (through `std::hash::RandomState`); without `std` it
+    /// starts at 0 and the embedder must supply one — the npm package passes
+    /// `crypto.getRandomValues`, the component takes it from its host.
     pub hash_seed: u64,
 }
 
 impl StoreConfig {
-    /// A store of `max_size` entries that never expire, hashing with seed 0.
-    pub const fn new(max_size: usize) -> Self {
+    /// A store of `max_size` entries that never expire, with a random hash seed under `std`
+    /// (seed 0 without it: see [`StoreConfig::hash_seed`]).
+    pub fn new(max_size: usize) -> Self {
         Self {
             max_size,
             default_ttl_ms: None,
-            hash_seed: 0,
+            hash_seed: default_seed(),
         }
     }
 
@@ -87,6 +91,17 @@ impl StoreConfig {
         }
         validate_ttl(self.default_ttl_ms)
     }
+}
+
+#[cfg(feature = "std")]
+fn default_seed() -> u64 {
+    use core::hash::BuildHasher;
+    std::hash::RandomState::new().hash_one(0x5eed_u64)
+}
+
+#[cfg(not(feature = "std"))]
+const fn default_seed() -> u64 {
+    0
 }
 
 /// Rejects a TTL of 0 ms (`None`, never expiring, is valid).
