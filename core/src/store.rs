@@ -34,8 +34,13 @@ use crate::stats::CacheStats;
 
 /// The "no slot" link.
 const NIL: u32 = u32::MAX;
+/// Bits of a [`Stamp`] that hold the deadline (milliseconds): 2^48 ms is about 8,900 years.
+const DEADLINE_BITS: u32 = 48;
 /// The deadline of an entry that never expires.
-const NEVER: u64 = u64::MAX;
+const NEVER: u64 = (1 << DEADLINE_BITS) - 1;
+/// The latest deadline an expiring entry can have. A clock reading at or beyond it (past the
+/// year 10889, or a broken clock) makes every expiring entry expire at once: never stale.
+const LATEST_DEADLINE: u64 = NEVER - 1;
 /// Slots an insert of a new key examines for expired or invalidated entries.
 const SWEEP_PER_WRITE: u32 = 2;
 /// The largest `max_size`: slot indices are `u32` and `u32::MAX` is the "no slot" link.
@@ -115,10 +120,8 @@ pub(crate) fn validate_ttl(ttl_ms: Option<u64>) -> Result<(), ConfigError> {
 struct Node<K, V> {
     /// `None` marks a free slot.
     entry: Option<(K, V)>,
-    /// Clock reading at which the entry stops being served; [`NEVER`] for no TTL.
-    expires_at: u64,
-    /// The store generation the entry was written in.
-    generation: u32,
+    /// When the entry stops being served, and the generation it was written in.
+    stamp: Stamp,
     /// Toward the more recently used end; unused in free slots.
     newer: u32,
     /// Toward the less recently used end; in free slots, the next free slot.
@@ -131,6 +134,28 @@ struct Counters {
     misses: u64,
     evictions: u64,
     expirations: u64,
+}
+
+/// An entry's generation (16 bits) and deadline (48 bits of store time) in one word, so that a
+/// node stays small: checking liveness reads eight bytes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Stamp(u64);
+
+impl Stamp {
+    #[inline]
+    fn new(generation: u16, deadline: u64) -> Self {
+        Stamp(((generation as u64) << DEADLINE_BITS) | deadline.min(NEVER))
+    }
+
+    #[inline]
+    fn generation(self) -> u16 {
+        (self.0 >> DEADLINE_BITS) as u16
+    }
+
+    #[inline]
+    fn deadline(self) -> u64 {
+        self.0 & NEVER
+    }
 }
 
 /// Why an occupied slot no longer serves its value.
@@ -179,7 +204,7 @@ pub struct TtlLruStore<K, V, C> {
     occupied: usize,
     /// Occupied slots from generations before the current one.
     stale: usize,
-    generation: u32,
+    generation: u16,
     sweep_cursor: u32,
     max_size: usize,
     default_ttl_ms: Option<u64>,
@@ -321,7 +346,7 @@ where
                 self.generation = next;
                 self.stale = self.occupied;
             }
-            // After 2^32 bumps, start over with a real clear so that no old generation can be
+            // After 2^16 bumps, start over with a real clear so that no old generation can be
             // mistaken for the current one.
             None => {
                 self.clear();
@@ -464,7 +489,7 @@ where
 
     fn deadline(&self, ttl_ms: Option<u64>) -> u64 {
         match ttl_ms {
-            Some(ttl) => self.now().saturating_add(ttl),
+            Some(ttl) => self.now().saturating_add(ttl).min(LATEST_DEADLINE),
             None => NEVER,
         }
     }
@@ -496,9 +521,10 @@ where
     #[inline]
     fn liveness(&self, slot: u32, now: u64) -> Liveness {
         let node = &self.nodes[slot as usize];
-        if node.generation != self.generation {
+        let deadline = node.stamp.deadline();
+        if node.stamp.generation() != self.generation {
             Liveness::Invalidated
-        } else if node.expires_at != NEVER && now >= node.expires_at {
+        } else if deadline != NEVER && now >= deadline {
             Liveness::Expired
         } else {
             Liveness::Live
@@ -552,12 +578,11 @@ where
 
         if let Some(slot) = self.find_hashed(hash, &key) {
             let was_live = self.liveness(slot, now) == Liveness::Live;
-            if !was_live && self.nodes[slot as usize].generation != self.generation {
+            if !was_live && self.nodes[slot as usize].stamp.generation() != self.generation {
                 self.stale -= 1;
             }
             let node = &mut self.nodes[slot as usize];
-            node.expires_at = expires_at;
-            node.generation = self.generation;
+            node.stamp = Stamp::new(self.generation, expires_at);
             let old = node.entry.replace((key, value)).map(|(_, old)| old);
             self.move_to_front(slot);
             return (if was_live { old } else { None }, slot);
@@ -571,8 +596,7 @@ where
 
         let node = Node {
             entry: Some((key, value)),
-            expires_at,
-            generation: self.generation,
+            stamp: Stamp::new(self.generation, expires_at),
             newer: NIL,
             older: NIL,
         };
@@ -618,7 +642,7 @@ where
             found.remove();
         }
         self.detach(slot);
-        if self.nodes[slot as usize].generation != self.generation {
+        if self.nodes[slot as usize].stamp.generation() != self.generation {
             self.stale -= 1;
         }
         let node = &mut self.nodes[slot as usize];
@@ -838,6 +862,32 @@ mod tests {
         store.insert("e", 5);
         assert_eq!(store.stats().evictions, 1);
         assert_eq!(keys(&store), ["e", "d", "c"]);
+    }
+
+    #[test]
+    fn generations_never_wrap_into_reviving_old_entries() {
+        let clock = ManualClock::new(0);
+        let mut store = store(4, &clock);
+        store.insert("old", 1);
+        for _ in 0..u16::MAX {
+            store.bump_version();
+        }
+        store.insert("last", 2);
+        assert_eq!(keys(&store), ["last"]);
+        // The next bump would reuse generation 0, the generation of "old": it clears instead.
+        store.bump_version();
+        assert_eq!(store.peek("old"), None);
+        assert_eq!(store.peek("last"), None);
+        assert!(store.is_empty());
+        store.insert("new", 3);
+        assert_eq!(keys(&store), ["new"]);
+    }
+
+    #[test]
+    fn nodes_stay_small() {
+        // Key, value, 8-byte stamp, two 4-byte links: no padding beyond the entry's own.
+        assert_eq!(core::mem::size_of::<Node<u64, u64>>(), 40);
+        assert_eq!(core::mem::size_of::<Node<alloc::string::String, u32>>(), 48);
     }
 
     #[test]
