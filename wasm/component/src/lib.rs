@@ -3,6 +3,7 @@
 //! so no call traps; failures are the WIT `error` variant.
 
 mod arguments;
+mod realloc;
 
 use std::cell::RefCell;
 

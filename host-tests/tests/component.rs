@@ -1,0 +1,304 @@
+//! The component through wasmtime: TTL on the host's clock, LRU order, invalidation, stats, the
+//! flight protocol, isolation, memory reclamation, limits. Every failure must be an error value,
+//! never a trap, unless a test provokes a trap on purpose (fuel).
+
+mod common;
+
+use cashier_host_tests::{CacheError, HostError, Limits, Lookup, ManualClock};
+use common::{PLENTY_OF_FUEL, cache, config, instance, instance_with};
+
+fn ticket(lookup: Lookup) -> u64 {
+    match lookup {
+        Lookup::Miss(ticket) => ticket,
+        other => panic!("expected a miss, got {other:?}"),
+    }
+}
+
+#[test]
+fn entries_expire_when_the_host_clock_passes_their_ttl() {
+    let clock = ManualClock::new(1_000);
+    let mut cashier = instance(&clock);
+    let cache = cache(&mut cashier, 10, Some(100));
+    cashier.set(&cache, "default", b"1", None).unwrap();
+    cashier.set(&cache, "short", b"2", Some(10)).unwrap();
+    clock.advance(9);
+    assert_eq!(cashier.get(&cache, "short").unwrap(), Some(b"2".to_vec()));
+    clock.advance(1);
+    assert_eq!(cashier.get(&cache, "short").unwrap(), None);
+    clock.advance(89);
+    assert_eq!(cashier.get(&cache, "default").unwrap(), Some(b"1".to_vec()));
+    clock.advance(1);
+    assert_eq!(cashier.get(&cache, "default").unwrap(), None);
+    // A clock that jumps back does not revive anything.
+    clock.set(0);
+    assert_eq!(cashier.get(&cache, "default").unwrap(), None);
+    assert_eq!(cashier.stats(&cache).unwrap().expirations, 2);
+}
+
+#[test]
+fn the_least_recently_used_entry_is_evicted() {
+    let clock = ManualClock::new(0);
+    let mut cashier = instance(&clock);
+    let cache = cache(&mut cashier, 3, None);
+    for key in ["a", "b", "c"] {
+        cashier.set(&cache, key, key.as_bytes(), None).unwrap();
+    }
+    assert!(cashier.get(&cache, "a").unwrap().is_some());
+    cashier.set(&cache, "d", b"d", None).unwrap();
+    assert_eq!(
+        cashier.get(&cache, "b").unwrap(),
+        None,
+        "b was the least recently used"
+    );
+    for key in ["a", "c", "d"] {
+        assert!(cashier.get(&cache, key).unwrap().is_some(), "{key} stays");
+    }
+    assert_eq!(cashier.stats(&cache).unwrap().evictions, 1);
+}
+
+#[test]
+fn delete_clear_and_version_bump_invalidate() {
+    let clock = ManualClock::new(0);
+    let mut cashier = instance(&clock);
+    let cache = cache(&mut cashier, 10, None);
+    cashier.set(&cache, "a", b"1", None).unwrap();
+    cashier.set(&cache, "b", b"2", None).unwrap();
+    assert!(cashier.delete(&cache, "a").unwrap());
+    assert!(!cashier.delete(&cache, "a").unwrap());
+    cashier.bump_version(&cache).unwrap();
+    assert_eq!(cashier.get(&cache, "b").unwrap(), None);
+    cashier.set(&cache, "c", b"3", None).unwrap();
+    assert_eq!(cashier.stats(&cache).unwrap().size, 1);
+    cashier.clear(&cache).unwrap();
+    assert_eq!(cashier.get(&cache, "c").unwrap(), None);
+    assert_eq!(cashier.stats(&cache).unwrap().size, 0);
+}
+
+#[test]
+fn stats_count_what_happened() {
+    let clock = ManualClock::new(0);
+    let mut cashier = instance(&clock);
+    let cache = cache(&mut cashier, 2, None);
+    cashier.set(&cache, "a", b"", None).unwrap();
+    cashier.get(&cache, "a").unwrap();
+    cashier.get(&cache, "zzz").unwrap();
+    let first = ticket(cashier.begin(&cache, "k").unwrap());
+    assert!(matches!(
+        cashier.begin(&cache, "k").unwrap(),
+        Lookup::Joined(_)
+    ));
+    let stats = cashier.stats(&cache).unwrap();
+    assert_eq!(
+        (
+            stats.hits,
+            stats.misses,
+            stats.joined,
+            stats.pending,
+            stats.size
+        ),
+        (2, 2, 1, 1, 1)
+    );
+    cashier.complete(&cache, first, b"v", None).unwrap();
+    // An empty value is a value, not a miss.
+    assert_eq!(cashier.get(&cache, "a").unwrap(), Some(Vec::new()));
+}
+
+#[test]
+fn the_flight_protocol_shares_one_computation() {
+    let clock = ManualClock::new(0);
+    let mut cashier = instance(&clock);
+    let cache = cache(&mut cashier, 10, Some(1_000));
+    let first = ticket(cashier.begin(&cache, "k").unwrap());
+    let Lookup::Joined(flight) = cashier.begin(&cache, "k").unwrap() else {
+        panic!("second caller joins")
+    };
+    assert_eq!(
+        flight, first,
+        "the joined flight is the one the ticket ends"
+    );
+    assert!(matches!(
+        cashier.begin(&cache, "k").unwrap(),
+        Lookup::Joined(_)
+    ));
+    assert_eq!(
+        cashier.complete(&cache, first, b"value", Some(5)).unwrap(),
+        2,
+        "two callers joined"
+    );
+    assert_eq!(
+        cashier.begin(&cache, "k").unwrap(),
+        Lookup::Hit(b"value".to_vec())
+    );
+    // The per-entry TTL of the completion applies.
+    clock.advance(5);
+    let retry = ticket(cashier.begin(&cache, "k").unwrap());
+
+    // A failure caches nothing and frees the key.
+    assert_eq!(cashier.fail(&cache, retry).unwrap(), 0);
+    assert_eq!(cashier.get(&cache, "k").unwrap(), None);
+    let again = ticket(cashier.begin(&cache, "k").unwrap());
+    assert_ne!(again, retry);
+
+    // Stale tickets: already used, invalidated, or forged.
+    for stale in [retry, again ^ 0xffff_0000_0000, u64::MAX] {
+        match cashier.complete(&cache, stale, b"x", None) {
+            Err(HostError::Cache(CacheError::StaleTicket(message))) => {
+                assert!(message.contains("stale"))
+            }
+            other => panic!("expected a stale ticket error, got {other:?}"),
+        }
+    }
+    cashier.delete(&cache, "k").unwrap();
+    assert!(matches!(
+        cashier.complete(&cache, again, b"late", None),
+        Err(HostError::Cache(CacheError::StaleTicket(_)))
+    ));
+    assert_eq!(
+        cashier.get(&cache, "k").unwrap(),
+        None,
+        "an invalidated flight stores nothing"
+    );
+    assert_eq!(cashier.stats(&cache).unwrap().pending, 0);
+}
+
+#[test]
+fn invalid_configuration_and_ttl_are_errors() {
+    let clock = ManualClock::new(0);
+    let mut cashier = instance(&clock);
+    match cashier.create_cache(config(0, None)) {
+        Err(HostError::Cache(CacheError::InvalidConfig(message))) => {
+            assert!(message.contains("maxSize"))
+        }
+        other => panic!("expected invalid-config, got {other:?}"),
+    }
+    assert!(matches!(
+        cashier.create_cache(config(1, Some(0))),
+        Err(HostError::Cache(CacheError::InvalidConfig(_)))
+    ));
+    let cache = cache(&mut cashier, 1, None);
+    assert!(matches!(
+        cashier.set(&cache, "k", b"v", Some(0)),
+        Err(HostError::Cache(CacheError::InvalidConfig(_)))
+    ));
+    // The instance is still fine.
+    cashier.set(&cache, "k", b"v", Some(1)).unwrap();
+}
+
+#[test]
+fn caches_and_instances_are_isolated() {
+    let clock = ManualClock::new(0);
+    let mut first = instance(&clock);
+    let mut second = instance(&clock);
+    let a = cache(&mut first, 4, None);
+    let b = cache(&mut first, 4, None);
+    let c = cache(&mut second, 4, None);
+    first.set(&a, "k", b"a", None).unwrap();
+    first.set(&b, "k", b"b", None).unwrap();
+    second.set(&c, "k", b"c", None).unwrap();
+    assert_eq!(first.get(&a, "k").unwrap(), Some(b"a".to_vec()));
+    assert_eq!(first.get(&b, "k").unwrap(), Some(b"b".to_vec()));
+    assert_eq!(second.get(&c, "k").unwrap(), Some(b"c".to_vec()));
+    first.clear(&a).unwrap();
+    assert_eq!(first.get(&b, "k").unwrap(), Some(b"b".to_vec()));
+    assert_eq!(second.get(&c, "k").unwrap(), Some(b"c".to_vec()));
+    // A handle of one instance means nothing to another.
+    assert!(second.get(&a, "k").is_err());
+}
+
+#[test]
+fn dropping_caches_frees_their_memory() {
+    const CYCLES: usize = 100_000;
+    let clock = ManualClock::new(0);
+    let mut cashier = instance(&clock);
+    let value = [7u8; 256];
+    let mut after_warmup = 0;
+    for cycle in 0..CYCLES {
+        let cache = cache(&mut cashier, 8, Some(1_000));
+        for key in ["a", "b", "c"] {
+            cashier.set(&cache, key, &value, None).unwrap();
+        }
+        cashier.drop_cache(cache).unwrap();
+        if cycle == 1_000 {
+            after_warmup = cashier.memory_bytes();
+        }
+    }
+    let end = cashier.memory_bytes();
+    println!(
+        "linear memory after 1,000 create/drop cycles: {after_warmup} B; after {CYCLES}: {end} B"
+    );
+    // The bound: no growth at all after warm-up (memory grows in 64 KiB pages).
+    assert_eq!(end, after_warmup, "memory grew across create/drop cycles");
+}
+
+#[test]
+fn an_over_large_value_under_a_memory_limit_is_an_error_and_the_cache_stays_usable() {
+    const LIMIT: usize = 4 << 20;
+    let clock = ManualClock::new(0);
+    let mut cashier = instance_with(
+        &clock,
+        Limits {
+            memory_bytes: Some(LIMIT),
+            fuel: Some(PLENTY_OF_FUEL),
+        },
+    );
+    let cache = cache(&mut cashier, 1_000, None);
+    cashier.set(&cache, "small", b"kept", None).unwrap();
+    let huge = vec![1u8; 8 << 20];
+    assert!(matches!(
+        cashier.set(&cache, "huge", &huge, None),
+        Err(HostError::OutOfMemory(_))
+    ));
+    assert_eq!(
+        cashier.get(&cache, "small").unwrap(),
+        Some(b"kept".to_vec())
+    );
+    // Fill towards the limit with values that do fit, then overflow again: still an error.
+    let mut stored = 0;
+    for i in 0..100 {
+        match cashier.set(&cache, &format!("fill{i}"), &[2u8; 256 * 1024], None) {
+            Ok(()) => stored += 1,
+            Err(HostError::OutOfMemory(_)) => break,
+            Err(other) => panic!("expected success or OutOfMemory, got {other}"),
+        }
+    }
+    assert!(
+        stored > 0 && stored < 100,
+        "stored {stored} values of 256 KiB under a 4 MiB limit"
+    );
+    println!("stored {stored} values of 256 KiB under the 4 MiB limit, then OutOfMemory");
+    assert!(cashier.memory_bytes() <= LIMIT);
+    assert_eq!(
+        cashier.get(&cache, "small").unwrap(),
+        Some(b"kept".to_vec())
+    );
+    cashier.delete(&cache, "fill0").unwrap();
+    cashier.set(&cache, "after", b"ok", None).unwrap();
+    assert_eq!(cashier.get(&cache, "after").unwrap(), Some(b"ok".to_vec()));
+}
+
+#[test]
+fn fuel_bounds_a_call() {
+    let clock = ManualClock::new(0);
+    let mut cashier = instance_with(
+        &clock,
+        Limits {
+            fuel: Some(2_000_000),
+            ..Limits::default()
+        },
+    );
+    let cache = cache(&mut cashier, 100_000, None);
+    let mut outcome = Ok(());
+    for i in 0..100_000 {
+        outcome = cashier.set(&cache, &format!("key-{i}"), &[0u8; 64], None);
+        if outcome.is_err() {
+            break;
+        }
+    }
+    match outcome {
+        Err(HostError::Wasmtime(error)) => {
+            let trap = error.downcast_ref::<wasmtime::Trap>().copied();
+            assert_eq!(trap, Some(wasmtime::Trap::OutOfFuel), "{error:?}");
+        }
+        other => panic!("expected the fuel to run out, got {other:?}"),
+    }
+}
