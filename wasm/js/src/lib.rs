@@ -1,1 +1,336 @@
-//! wasm-bindgen exports for the npm package (filled in by the JS package work).
+//! wasm-bindgen exports for the npm package `cashier-wasm`: a thin adapter over cashier-core.
+//! It converts JS values into the core's argument model and forwards; every cache rule is the
+//! core's. The TypeScript wrapper in `js/` is the public API; these exports are its engine.
+//!
+//! - [`WasmStore`]: a cashier-core `Cache` holding JS values by identity (`TTLMapStorage`).
+//! - [`WasmMemo`]: one memoized function's key builder bound to a store; `lookup(args)` builds
+//!   the key and looks it up in a single call across the boundary.
+//! - [`build_key`]: the canonical key of a call, as every binding builds it.
+//!
+//! Errors are thrown as JS errors with the core's message: `TypeError` for values that cannot
+//! be keys, `RangeError` for invalid sizes and TTLs, `Error` for stale tickets. Arguments are
+//! converted before the store is touched, so a throwing getter or proxy leaves it intact.
+
+mod clock;
+mod convert;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use cashier_core::{
+    Cache, Error as CoreError, KeyBuilder, KeyOptions, Lookup, StandardSerializer, StoreConfig, Ticket,
+};
+use js_sys::{Array, Float64Array};
+use wasm_bindgen::prelude::*;
+
+use clock::JsClock;
+
+type SharedCache = Rc<RefCell<Cache<String, JsValue, JsClock>>>;
+
+/// `lookup` outcomes, as numbers for a cheap crossing.
+const HIT: u32 = 0;
+const JOINED: u32 = 1;
+const MISS: u32 = 2;
+
+/// A TTL + LRU store of JS values (by identity) with pending-computation dedup.
+#[wasm_bindgen]
+pub struct WasmStore {
+    cache: SharedCache,
+    found: JsValue,
+    flight: (u32, u32),
+}
+
+#[wasm_bindgen]
+impl WasmStore {
+    /// `maxSize` entries, default `ttl` ms (undefined: none), hasher seed, clock (undefined:
+    /// `Date.now`, or a function returning milliseconds).
+    #[wasm_bindgen(constructor)]
+    pub fn new(max_size: f64, ttl: JsValue, seed_low: u32, seed_high: u32, clock: JsValue) -> Result<WasmStore, JsValue> {
+        let max_size = whole_number("maxSize", max_size)?;
+        let mut config = StoreConfig::new(usize::try_from(max_size).unwrap_or(usize::MAX))
+            .hash_seed((u64::from(seed_high) << 32) | u64::from(seed_low));
+        config.default_ttl_ms = ttl_ms(&ttl)?;
+        let cache = Cache::new(config, JsClock::from_js(clock)?).map_err(|e| error(e.into()))?;
+        Ok(WasmStore { cache: Rc::new(RefCell::new(cache)), found: JsValue::UNDEFINED, flight: (0, 0) })
+    }
+
+    /// Whether `key` has a live value; if so, `value()` returns it.
+    pub fn get(&mut self, key: &str) -> bool {
+        match self.cache.borrow_mut().get(key) {
+            Some(value) => {
+                self.found = value.clone();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The value the last successful `get` or `lookup` found.
+    pub fn value(&mut self) -> JsValue {
+        std::mem::replace(&mut self.found, JsValue::UNDEFINED)
+    }
+
+    /// Stores `value` for `key` with its own TTL (undefined: the default).
+    pub fn set(&mut self, key: String, value: JsValue, ttl: JsValue) -> Result<(), JsValue> {
+        let mut cache = self.cache.borrow_mut();
+        match ttl_ms(&ttl)? {
+            None => {
+                cache.insert(key, value);
+                Ok(())
+            }
+            ttl => cache.insert_with_ttl(key, value, ttl).map(drop).map_err(|e| error(e.into())),
+        }
+    }
+
+    /// Removes `key` and cancels its pending flight; true if a live value was removed.
+    pub fn delete(&mut self, key: &str) -> bool {
+        self.cache.borrow_mut().remove(key).is_some()
+    }
+
+    /// Whether `key` has a live value (no recency or counter change).
+    pub fn has(&self, key: &str) -> bool {
+        self.cache.borrow().peek(key).is_some()
+    }
+
+    /// Removes everything and cancels every pending flight.
+    pub fn clear(&mut self) {
+        self.cache.borrow_mut().clear();
+    }
+
+    /// Invalidates every entry in O(1) and cancels every pending flight.
+    #[wasm_bindgen(js_name = bumpVersion)]
+    pub fn bump_version(&mut self) {
+        self.cache.borrow_mut().bump_version();
+    }
+
+    /// [hits, misses, joined, evictions, expirations, size, pending].
+    pub fn stats(&self) -> Float64Array {
+        stats_array(&self.cache)
+    }
+
+    /// Looks `key` up for a computation: 0 hit (`value()`), 1 joined, 2 miss (the flight is in
+    /// `flightSlot()`/`flightSerial()`).
+    pub fn lookup(&mut self, key: &str) -> u32 {
+        let (outcome, found, flight) = lookup(&self.cache, key);
+        self.found = found;
+        self.flight = flight;
+        outcome
+    }
+
+    /// The slot of the flight the last `lookup` joined or started.
+    #[wasm_bindgen(js_name = flightSlot)]
+    pub fn flight_slot(&self) -> u32 {
+        self.flight.0
+    }
+
+    /// The serial of the flight the last `lookup` joined or started.
+    #[wasm_bindgen(js_name = flightSerial)]
+    pub fn flight_serial(&self) -> u32 {
+        self.flight.1
+    }
+
+    /// Ends a flight with its value; returns how many callers joined it.
+    pub fn complete(&mut self, slot: u32, serial: u32, value: JsValue, ttl: JsValue) -> Result<u32, JsValue> {
+        complete(&self.cache, slot, serial, value, &ttl)
+    }
+
+    /// Ends a flight with a failure (nothing stored); returns how many callers joined it.
+    pub fn fail(&mut self, slot: u32, serial: u32) -> Result<u32, JsValue> {
+        fail(&self.cache, slot, serial)
+    }
+
+    /// A key builder for the function `name`, bound to this store. `lookup` answers with
+    /// `sentinel` when it does not hit.
+    pub fn memo(&self, name: &str, options: &KeyOptionsJs, sentinel: JsValue) -> Result<WasmMemo, JsValue> {
+        Ok(WasmMemo {
+            cache: Rc::clone(&self.cache),
+            builder: options.builder(name)?,
+            key: String::new(),
+            sentinel,
+            outcome: MISS,
+            flight: (0, 0),
+        })
+    }
+}
+
+/// Key options from JS (`prefix`, `version`, `cacheWith`, `serializer`, `maxKeyBytes`).
+#[wasm_bindgen]
+pub struct KeyOptionsJs {
+    options: KeyOptions,
+}
+
+#[wasm_bindgen]
+impl KeyOptionsJs {
+    /// Options; `serializer` is "repr", "md5" or "sha256"; `cache_with` empty with
+    /// `select_all` true means every argument.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        prefix: String,
+        version: Option<String>,
+        select_all: bool,
+        cache_with: Vec<u32>,
+        serializer: &str,
+        max_key_bytes: f64,
+    ) -> Result<KeyOptionsJs, JsValue> {
+        let serializer = StandardSerializer::from_name(serializer).map_err(|e| error(e.into()))?;
+        let mut options = KeyOptions::default().prefix(prefix).serializer(serializer);
+        if let Some(version) = version {
+            options = options.version(version);
+        }
+        if !select_all {
+            options = options.cache_with(cache_with.into_iter().map(|p| p as usize).collect::<Vec<_>>());
+        }
+        if !max_key_bytes.is_nan() {
+            options = options.max_key_bytes(usize::try_from(whole_number("maxKeyBytes", max_key_bytes)?).unwrap_or(usize::MAX));
+        }
+        Ok(KeyOptionsJs { options })
+    }
+
+    fn builder(&self, name: &str) -> Result<KeyBuilder, JsValue> {
+        KeyBuilder::new(name, &self.options).map_err(|e| error(e.into()))
+    }
+}
+
+/// One memoized function: its key builder and the store it caches in.
+#[wasm_bindgen]
+pub struct WasmMemo {
+    cache: SharedCache,
+    builder: KeyBuilder,
+    /// The last key built (reused buffer: no allocation per call once warm).
+    key: String,
+    /// What `lookup` returns when it does not hit, so a hit costs one crossing.
+    sentinel: JsValue,
+    outcome: u32,
+    flight: (u32, u32),
+}
+
+#[wasm_bindgen]
+impl WasmMemo {
+    /// Builds the key of `args` and looks it up: the value on a hit, else the sentinel, and
+    /// then `joined()` tells a joined flight from a miss.
+    pub fn lookup(&mut self, args: &Array) -> Result<JsValue, JsValue> {
+        self.build(args)?;
+        let (outcome, found, flight) = lookup(&self.cache, &self.key);
+        self.outcome = outcome;
+        self.flight = flight;
+        Ok(if outcome == HIT { found } else { self.sentinel.clone() })
+    }
+
+    /// Whether the last `lookup` joined a pending flight (rather than starting one).
+    pub fn joined(&self) -> bool {
+        self.outcome == JOINED
+    }
+
+    /// The slot of the flight the last `lookup` joined or started.
+    #[wasm_bindgen(js_name = flightSlot)]
+    pub fn flight_slot(&self) -> u32 {
+        self.flight.0
+    }
+
+    /// The serial of the flight the last `lookup` joined or started.
+    #[wasm_bindgen(js_name = flightSerial)]
+    pub fn flight_serial(&self) -> u32 {
+        self.flight.1
+    }
+
+    /// Ends a flight with its value (`ttl` ms, or undefined for the store's default); returns
+    /// how many callers joined it.
+    pub fn complete(&mut self, slot: u32, serial: u32, value: JsValue, ttl: JsValue) -> Result<u32, JsValue> {
+        complete(&self.cache, slot, serial, value, &ttl)
+    }
+
+    /// Ends a flight with a failure; returns how many callers joined it.
+    pub fn fail(&mut self, slot: u32, serial: u32) -> Result<u32, JsValue> {
+        fail(&self.cache, slot, serial)
+    }
+
+    /// The key of `args`.
+    #[wasm_bindgen(js_name = keyOf)]
+    pub fn key_of(&mut self, args: &Array) -> Result<String, JsValue> {
+        self.build(args)?;
+        Ok(self.key.clone())
+    }
+
+    /// Removes the entry for `args` and cancels its flight; true if a live value was removed.
+    pub fn delete(&mut self, args: &Array) -> Result<bool, JsValue> {
+        self.build(args)?;
+        Ok(self.cache.borrow_mut().remove(self.key.as_str()).is_some())
+    }
+
+    fn build(&mut self, args: &Array) -> Result<(), JsValue> {
+        let values = convert::arguments(args)?;
+        self.key.clear();
+        self.builder.build_into(&values, &mut self.key).map_err(|e| error(e.into()))
+    }
+}
+
+/// The canonical key of a call to `name` with `args`.
+#[wasm_bindgen(js_name = buildKey)]
+pub fn build_key(name: &str, args: &Array, options: &KeyOptionsJs) -> Result<String, JsValue> {
+    let values = convert::arguments(args)?;
+    options.builder(name)?.build(&values).map_err(|e| error(e.into()))
+}
+
+fn lookup(cache: &SharedCache, key: &str) -> (u32, JsValue, (u32, u32)) {
+    let split = |raw: u64| (raw as u32, (raw >> 32) as u32);
+    match cache.borrow_mut().lookup(key) {
+        Lookup::Hit(value) => (HIT, value.clone(), (0, 0)),
+        Lookup::Joined(flight) => (JOINED, JsValue::UNDEFINED, split(flight.to_raw())),
+        Lookup::Miss(ticket) => (MISS, JsValue::UNDEFINED, split(ticket.to_raw())),
+    }
+}
+
+fn ticket(slot: u32, serial: u32) -> Ticket {
+    Ticket::from_raw((u64::from(serial) << 32) | u64::from(slot))
+}
+
+fn complete(cache: &SharedCache, slot: u32, serial: u32, value: JsValue, ttl: &JsValue) -> Result<u32, JsValue> {
+    let ttl = ttl_ms(ttl)?;
+    let mut cache = cache.borrow_mut();
+    let landing = match ttl {
+        None => cache.complete(ticket(slot, serial), value).map_err(CoreError::from),
+        ttl => cache.complete_with_ttl(ticket(slot, serial), value, ttl),
+    };
+    landing.map(|landing| landing.waiters).map_err(error)
+}
+
+fn fail(cache: &SharedCache, slot: u32, serial: u32) -> Result<u32, JsValue> {
+    let landing = cache.borrow_mut().fail(ticket(slot, serial));
+    landing.map(|landing| landing.waiters).map_err(|e| error(e.into()))
+}
+
+fn stats_array(cache: &SharedCache) -> Float64Array {
+    let s = cache.borrow().stats();
+    let values = [s.hits, s.misses, s.joined, s.evictions, s.expirations, s.size, s.pending].map(|v| v as f64);
+    Float64Array::from(&values[..])
+}
+
+/// A JS number that must be a whole number from 1 to 2^53 - 1.
+fn whole_number(name: &str, value: f64) -> Result<u64, JsValue> {
+    if value.is_finite() && value >= 1.0 && value <= 9_007_199_254_740_991.0 && (value as u64) as f64 == value {
+        Ok(value as u64)
+    } else {
+        Err(js_sys::RangeError::new(&format!("{name} must be a whole number of at least 1, got {value}")).into())
+    }
+}
+
+/// A TTL from JS: undefined/null → none; otherwise a whole number of milliseconds ≥ 1.
+fn ttl_ms(ttl: &JsValue) -> Result<Option<u64>, JsValue> {
+    if ttl.is_undefined() || ttl.is_null() {
+        return Ok(None);
+    }
+    match ttl.as_f64() {
+        Some(ms) => whole_number("ttl", ms).map(Some),
+        None => Err(js_sys::TypeError::new("ttl must be a number of milliseconds").into()),
+    }
+}
+
+/// A core error as the JS error users expect.
+fn error(error: CoreError) -> JsValue {
+    let message = error.to_string();
+    match error {
+        CoreError::Key(_) => js_sys::TypeError::new(&message).into(),
+        CoreError::Config(_) => js_sys::RangeError::new(&message).into(),
+        CoreError::Flight(_) => js_sys::Error::new(&message).into(),
+    }
+}

@@ -1,0 +1,349 @@
+// The public API of cashier-wasm: memoize, the storages and buildKey. Every cache rule lives in
+// the WebAssembly core; this module adapts it to JavaScript (promises, `this`, options).
+
+import { KeyOptionsJs, WasmStore, buildKey as wasmBuildKey } from "./wasm/cashier_js.js";
+import type { WasmMemo } from "./wasm/cashier_js.js";
+
+/** How the canonical key becomes the stored key. */
+export type Serializer = "repr" | "md5" | "sha256" | { serialize(canonicalKey: string): string };
+
+/** Options of {@link TTLMapStorage} and {@link TTLMapAsyncStorage}. */
+export interface StorageOptions {
+  /** The most entries held; the least recently used is evicted. Default 1000. */
+  maxSize?: number;
+  /** Default time to live in milliseconds (a whole number ≥ 1); omitted: entries never expire. */
+  ttl?: number;
+  /** The time source in milliseconds. Default `Date.now`. */
+  clock?: () => number;
+}
+
+/** Counters of a storage. `hits + misses` = lookups; `joined` = hits that shared a pending call. */
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  joined: number;
+  evictions: number;
+  expirations: number;
+  size: number;
+  pending: number;
+}
+
+/** Options shared by {@link memoize} and {@link buildKey}. */
+export interface KeyOptions {
+  /** Prepended to every key, e.g. "myapp:". */
+  prefix?: string;
+  /** Rotating it gives every key of the function a new value. `[A-Za-z0-9._-]+`. */
+  version?: string | number;
+  /** Positions of the parameters that take part in the key. Default: all. */
+  cacheWith?: readonly number[];
+  /** "repr" (readable, the default), "md5", "sha256", or `{ serialize(key) }`. */
+  serializer?: Serializer;
+  /** The longest key accepted, in bytes. Default 1 MiB. */
+  maxKeyBytes?: number;
+}
+
+/** Options of {@link memoize}. */
+export interface MemoizeOptions extends KeyOptions, StorageOptions {
+  /** The qualified name in keys. Default `fn.name`; required for anonymous functions on a shared storage. */
+  name?: string;
+  /** Build the key yourself: `(name, args) => string`. */
+  keyBuilder?: (name: string, args: readonly unknown[]) => string;
+  /** A storage to share between functions. `maxSize` and `clock` then belong to the storage. */
+  storage?: TTLMapStorage | TTLMapAsyncStorage;
+  /** Treat a function that returns promises as async (declared `async` functions are detected). */
+  async?: boolean;
+}
+
+/** The `.cache` of a memoized function. */
+export interface MemoCache<A extends unknown[]> {
+  /** Removes the entry for these arguments (and cancels its pending call); true if one was live. */
+  delete(...args: A): boolean;
+  /** Removes every entry of the function's storage. */
+  clear(): void;
+  /** The key these arguments have. */
+  keyOf(...args: A): string;
+  /** The storage's counters. */
+  stats(): CacheStats;
+}
+
+/** A memoized function: the same signature, plus `.cache`. */
+export type Memoized<F extends (...args: any[]) => any> = F & { readonly cache: MemoCache<Parameters<F>> };
+
+const DEFAULT_MAX_SIZE = 1000;
+const NOT_FOUND: unique symbol = Symbol("cashier.notFound");
+
+function randomSeed(): [number, number] {
+  const words = new Uint32Array(2);
+  globalThis.crypto.getRandomValues(words);
+  return [words[0]!, words[1]!];
+}
+
+function toStats(values: Float64Array): CacheStats {
+  const [hits, misses, joined, evictions, expirations, size, pending] = values as unknown as number[];
+  return { hits: hits!, misses: misses!, joined: joined!, evictions: evictions!, expirations: expirations!, size: size!, pending: pending! };
+}
+
+/** A pending computation shared by every caller of one key. */
+interface Flight {
+  serial: number;
+  promise: Promise<unknown>;
+}
+
+abstract class Storage {
+  /** @internal */
+  readonly engine: WasmStore;
+  /** @internal Pending promises by flight slot (slots are unique among pending flights). */
+  readonly flights = new Map<number, Flight>();
+  /** @internal */
+  readonly shared: boolean;
+
+  constructor(options: StorageOptions = {}, shared = true) {
+    const [low, high] = randomSeed();
+    this.engine = new WasmStore(options.maxSize ?? DEFAULT_MAX_SIZE, options.ttl, low, high, options.clock);
+    this.shared = shared;
+  }
+
+  protected lookupValue(key: string): unknown {
+    return this.engine.get(key) ? this.engine.value() : undefined;
+  }
+}
+
+/** A TTL + LRU storage of JavaScript values (kept by identity) for synchronous functions. */
+export class TTLMapStorage extends Storage {
+  /** A storage of `maxSize` entries (default 1000) with an optional default `ttl`. */
+  constructor(options?: StorageOptions) {
+    super(options);
+  }
+  /** The live value for `key`, or undefined (use {@link has} to tell a stored undefined apart). */
+  get(key: string): unknown {
+    return this.lookupValue(key);
+  }
+  /** Whether `key` has a live value. */
+  has(key: string): boolean {
+    return this.engine.has(key);
+  }
+  /** Stores `value` for `key`, with its own `ttl` or the default. */
+  set(key: string, value: unknown, ttl?: number): void {
+    this.engine.set(key, value, ttl);
+  }
+  /** Removes `key`; true if a live value was removed. */
+  delete(key: string): boolean {
+    return this.engine.delete(key);
+  }
+  /** Removes every entry. */
+  clear(): void {
+    this.engine.clear();
+  }
+  /** Invalidates every entry at once (O(1)). */
+  bumpVersion(): void {
+    this.engine.bumpVersion();
+  }
+  /** The counters. */
+  stats(): CacheStats {
+    return toStats(this.engine.stats());
+  }
+}
+
+/** The same storage for async functions: every method returns a promise. */
+export class TTLMapAsyncStorage extends Storage {
+  /** A storage of `maxSize` entries (default 1000) with an optional default `ttl`. */
+  constructor(options?: StorageOptions) {
+    super(options);
+  }
+  async get(key: string): Promise<unknown> {
+    return this.lookupValue(key);
+  }
+  async has(key: string): Promise<boolean> {
+    return this.engine.has(key);
+  }
+  async set(key: string, value: unknown, ttl?: number): Promise<void> {
+    this.engine.set(key, value, ttl);
+  }
+  async delete(key: string): Promise<boolean> {
+    return this.engine.delete(key);
+  }
+  async clear(): Promise<void> {
+    this.engine.clear();
+  }
+  async bumpVersion(): Promise<void> {
+    this.engine.bumpVersion();
+  }
+  async stats(): Promise<CacheStats> {
+    return toStats(this.engine.stats());
+  }
+}
+
+function keyOptions(options: KeyOptions): KeyOptionsJs {
+  const { cacheWith, serializer = "repr", version, prefix = "", maxKeyBytes } = options;
+  if (cacheWith !== undefined) {
+    if (!Array.isArray(cacheWith) || !cacheWith.every((p) => Number.isInteger(p) && p >= 0 && p < 2 ** 32)) {
+      throw new TypeError("cacheWith must be an array of parameter positions (whole numbers ≥ 0)");
+    }
+  }
+  if (typeof serializer !== "string" && typeof serializer?.serialize !== "function") {
+    throw new TypeError('serializer must be "repr", "md5", "sha256" or an object with a serialize(key) method');
+  }
+  return new KeyOptionsJs(
+    String(prefix),
+    version === undefined ? undefined : String(version),
+    cacheWith === undefined,
+    Uint32Array.from(cacheWith ?? []),
+    typeof serializer === "string" ? serializer : "repr",
+    maxKeyBytes ?? Number.NaN,
+  );
+}
+
+/** The canonical key of a call to `name` with `args`: the same string every cashier binding builds. */
+export function buildKey(name: string, args: readonly unknown[], options: KeyOptions = {}): string {
+  if (!Array.isArray(args)) throw new TypeError("buildKey(name, args, options): args must be an array");
+  const key = wasmBuildKey(name, args as unknown[], keyOptions(options));
+  return typeof options.serializer === "object" ? options.serializer.serialize(key) : key;
+}
+
+function isAsyncFunction(fn: Function): boolean {
+  return fn.constructor?.name === "AsyncFunction" || fn.constructor?.name === "AsyncGeneratorFunction";
+}
+
+/**
+ * Memoizes `fn`. Calls with equal arguments (by value; see `core/KEYS.md`) share one stored
+ * result until it expires or is evicted. Async functions share one pending promise per key:
+ * concurrent callers get the same value or the same rejection, and a rejection caches nothing.
+ */
+export function memoize<F extends (...args: any[]) => any>(fn: F, options: MemoizeOptions = {}): Memoized<F> {
+  if (typeof fn !== "function") throw new TypeError("memoize(fn, options): fn must be a function");
+  const isAsync = options.async === true || isAsyncFunction(fn);
+  const given = options.storage;
+  if (given !== undefined) {
+    if (!(given instanceof TTLMapStorage) && !(given instanceof TTLMapAsyncStorage)) {
+      throw new TypeError("storage must be a TTLMapStorage or a TTLMapAsyncStorage");
+    }
+    if (isAsync && given instanceof TTLMapStorage) {
+      throw new TypeError(`memoize: ${fn.name || "this function"} is async; give it a TTLMapAsyncStorage, not a TTLMapStorage`);
+    }
+    if (!isAsync && given instanceof TTLMapAsyncStorage) {
+      throw new TypeError(`memoize: ${fn.name || "this function"} is synchronous; give it a TTLMapStorage, not a TTLMapAsyncStorage`);
+    }
+    if (options.maxSize !== undefined || options.clock !== undefined) {
+      throw new TypeError("memoize: maxSize and clock belong to the shared storage; set them there");
+    }
+  }
+  const name = options.name ?? fn.name;
+  if (!name && given !== undefined) {
+    throw new TypeError("memoize: an anonymous function sharing a storage needs a name (options.name)");
+  }
+  const storage: Storage =
+    given ?? (isAsync ? new TTLMapAsyncStorage(options) : new TTLMapStorage(options));
+  const ttl = given !== undefined ? options.ttl : undefined;
+  const engine = storage.engine;
+  const memo: WasmMemo = engine.memo(name || "anonymous", keyOptions(options), NOT_FOUND);
+  const { keyBuilder, serializer } = options;
+  const custom = typeof keyBuilder === "function" || typeof serializer === "object";
+
+  // The key of `args` under a custom keyBuilder or serializer object (slow path).
+  const customKey = (args: unknown[]): string => {
+    const key = keyBuilder ? keyBuilder(name, args) : memo.keyOf(args);
+    const stored = typeof serializer === "object" ? serializer.serialize(key) : key;
+    if (typeof stored !== "string") throw new TypeError("keyBuilder and serializer.serialize must return strings");
+    return stored;
+  };
+  // One lookup: the value on a hit, else NOT_FOUND; then `source` holds the flight, and
+  // `joined()` tells a joined flight from a new one.
+  let lastOutcome = 0;
+  const lookupTracked = custom
+    ? (args: unknown[]) => {
+        lastOutcome = engine.lookup(customKey(args));
+        return lastOutcome === 0 ? engine.value() : NOT_FOUND;
+      }
+    : (args: unknown[]) => memo.lookup(args);
+  const joined = custom ? () => lastOutcome === 1 : () => memo.joined();
+  const source = custom ? engine : memo;
+  const complete = (slot: number, serial: number, value: unknown) => {
+    try {
+      if (custom) engine.complete(slot, serial, value, ttl);
+      else memo.complete(slot, serial, value, ttl);
+    } catch {
+      // Stale: the key was deleted or cleared while computing. The caller still gets its value.
+    }
+  };
+  const fail = (slot: number, serial: number) => {
+    try {
+      source.fail(slot, serial);
+    } catch {
+      // Stale: nothing to release.
+    }
+  };
+
+  let memoized: (this: unknown, ...args: unknown[]) => unknown;
+  if (!isAsync) {
+    memoized = function (this: unknown, ...args: unknown[]) {
+      const found = lookupTracked(args);
+      if (found !== NOT_FOUND) return found;
+      if (joined()) {
+        throw new Error(`memoize: ${name || "an anonymous function"} was called again with the same arguments while computing them (synchronous re-entrancy)`);
+      }
+      const slot = source.flightSlot();
+      const serial = source.flightSerial();
+      let value: unknown;
+      try {
+        value = fn.apply(this, args);
+      } catch (error) {
+        fail(slot, serial);
+        throw error;
+      }
+      complete(slot, serial, value);
+      return value;
+    };
+  } else {
+    const flights = storage.flights;
+    memoized = function (this: unknown, ...args: unknown[]) {
+      let found: unknown;
+      try {
+        found = lookupTracked(args);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (found !== NOT_FOUND) return Promise.resolve(found);
+      const slot = source.flightSlot();
+      const serial = source.flightSerial();
+      if (joined()) {
+        const flight = flights.get(slot);
+        if (flight !== undefined && flight.serial === serial) return flight.promise;
+      }
+      let started: Promise<unknown>;
+      try {
+        started = Promise.resolve(fn.apply(this, args));
+      } catch (error) {
+        fail(slot, serial);
+        return Promise.reject(error);
+      }
+      const release = () => {
+        if (flights.get(slot)?.serial === serial) flights.delete(slot);
+      };
+      const promise = started.then(
+        (value) => {
+          release();
+          complete(slot, serial, value);
+          return value;
+        },
+        (error) => {
+          release();
+          fail(slot, serial);
+          throw error;
+        },
+      );
+      flights.set(slot, { serial, promise });
+      return promise;
+    };
+  }
+
+  const cache: MemoCache<Parameters<F>> = {
+    delete: (...args) => (custom ? engine.delete(customKey(args)) : memo.delete(args)),
+    clear: () => engine.clear(),
+    keyOf: (...args) => (custom ? customKey(args) : memo.keyOf(args)),
+    stats: () => toStats(engine.stats()),
+  };
+  Object.defineProperty(memoized, "cache", { value: cache, enumerable: true });
+  Object.defineProperty(memoized, "name", { value: fn.name, configurable: true });
+  Object.defineProperty(memoized, "length", { value: fn.length, configurable: true });
+  return memoized as unknown as Memoized<F>;
+}
