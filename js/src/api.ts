@@ -72,9 +72,19 @@ export type Memoized<F extends (...args: any[]) => any> = F & { readonly cache: 
 const DEFAULT_MAX_SIZE = 1000;
 const NOT_FOUND: unique symbol = Symbol("cashier.notFound");
 
+/**
+ * The hasher's secret seed (hash-flooding resistance): from `crypto.getRandomValues`, or from
+ * `Math.random` where crypto may not be used yet — workerd forbids it at global scope, where
+ * caches are usually created.
+ */
 function randomSeed(): [number, number] {
   const words = new Uint32Array(2);
-  globalThis.crypto.getRandomValues(words);
+  try {
+    globalThis.crypto.getRandomValues(words);
+  } catch {
+    words[0] = Math.floor(Math.random() * 2 ** 32);
+    words[1] = Math.floor(Math.random() * 2 ** 32) ^ Date.now();
+  }
   return [words[0]!, words[1]!];
 }
 

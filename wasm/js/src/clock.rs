@@ -19,7 +19,9 @@ impl JsClock {
             clock
                 .dyn_into::<Function>()
                 .map(JsClock::User)
-                .map_err(|_| js_sys::TypeError::new("clock must be a function returning milliseconds").into())
+                .map_err(|_| {
+                    js_sys::TypeError::new("clock must be a function returning milliseconds").into()
+                })
         }
     }
 }
@@ -28,8 +30,16 @@ impl Clock for JsClock {
     fn now_ms(&self) -> u64 {
         let reading = match self {
             JsClock::DateNow => js_sys::Date::now(),
-            JsClock::User(function) => function.call0(&JsValue::UNDEFINED).ok().and_then(|v| v.as_f64()).unwrap_or(f64::NAN),
+            JsClock::User(function) => function
+                .call0(&JsValue::UNDEFINED)
+                .ok()
+                .and_then(|v| v.as_f64())
+                .unwrap_or(f64::NAN),
         };
-        if reading.is_finite() && reading >= 0.0 { reading as u64 } else { 0 }
+        if reading.is_finite() && reading >= 0.0 {
+            reading as u64
+        } else {
+            0
+        }
     }
 }

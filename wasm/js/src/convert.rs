@@ -14,7 +14,9 @@ use wasm_bindgen::prelude::*;
 /// The arguments of one call.
 pub fn arguments(args: &Array) -> Result<Vec<ArgValue>, JsValue> {
     let mut ancestors = Vec::new();
-    (0..args.length()).map(|i| convert(&args.get(i), i as usize, 0, &mut ancestors)).collect()
+    (0..args.length())
+        .map(|i| convert(&args.get(i), i as usize, 0, &mut ancestors))
+        .collect()
 }
 
 fn unsupported(argument: usize, what: &str) -> JsValue {
@@ -24,7 +26,12 @@ fn unsupported(argument: usize, what: &str) -> JsValue {
     .into()
 }
 
-fn convert(value: &JsValue, argument: usize, depth: usize, ancestors: &mut Vec<JsValue>) -> Result<ArgValue, JsValue> {
+fn convert(
+    value: &JsValue,
+    argument: usize,
+    depth: usize,
+    ancestors: &mut Vec<JsValue>,
+) -> Result<ArgValue, JsValue> {
     if let Some(number) = value.as_f64() {
         return Ok(ArgValue::Number(number));
     }
@@ -46,7 +53,11 @@ fn convert(value: &JsValue, argument: usize, depth: usize, ancestors: &mut Vec<J
         return Ok(ArgValue::Bool(flag));
     }
     if value.is_bigint() {
-        let digits: String = value.unchecked_ref::<js_sys::BigInt>().to_string(10).map(String::from).unwrap_or_default();
+        let digits: String = value
+            .unchecked_ref::<js_sys::BigInt>()
+            .to_string(10)
+            .map(String::from)
+            .unwrap_or_default();
         return Ok(ArgValue::BigInt(digits));
     }
     if value.is_symbol() {
@@ -57,7 +68,10 @@ fn convert(value: &JsValue, argument: usize, depth: usize, ancestors: &mut Vec<J
     }
     // Objects from here on.
     if depth >= MAX_DEPTH {
-        return Err(js_sys::TypeError::new(&format!("argument {argument}: values nest deeper than {MAX_DEPTH} levels")).into());
+        return Err(js_sys::TypeError::new(&format!(
+            "argument {argument}: values nest deeper than {MAX_DEPTH} levels"
+        ))
+        .into());
     }
     if let Some(date) = value.dyn_ref::<Date>() {
         return Ok(ArgValue::Date(date.get_time()));
@@ -66,7 +80,10 @@ fn convert(value: &JsValue, argument: usize, depth: usize, ancestors: &mut Vec<J
         return Ok(ArgValue::Bytes(bytes.to_vec()));
     }
     if ArrayBuffer::is_view(value) || value.is_instance_of::<ArrayBuffer>() {
-        return Err(unsupported(argument, "a typed array other than Uint8Array, or an ArrayBuffer"));
+        return Err(unsupported(
+            argument,
+            "a typed array other than Uint8Array, or an ArrayBuffer",
+        ));
     }
     if ancestors.iter().any(|ancestor| Object::is(ancestor, value)) {
         return Err(unsupported(argument, "a cyclic structure"));
@@ -77,7 +94,12 @@ fn convert(value: &JsValue, argument: usize, depth: usize, ancestors: &mut Vec<J
     converted
 }
 
-fn container(value: &JsValue, argument: usize, depth: usize, ancestors: &mut Vec<JsValue>) -> Result<ArgValue, JsValue> {
+fn container(
+    value: &JsValue,
+    argument: usize,
+    depth: usize,
+    ancestors: &mut Vec<JsValue>,
+) -> Result<ArgValue, JsValue> {
     if Array::is_array(value) {
         let array = value.unchecked_ref::<Array>();
         let items = (0..array.length()).map(|i| convert(&array.get(i), argument, depth, ancestors));
@@ -99,8 +121,10 @@ fn container(value: &JsValue, argument: usize, depth: usize, ancestors: &mut Vec
         }
         return Ok(ArgValue::Set(items));
     }
-    let prototype = Reflect::get_prototype_of(value).map_err(|e| read_error(argument, "its prototype", e))?;
-    let plain = prototype.is_null() || Object::is(&prototype, &Object::get_prototype_of(&Object::new().into()));
+    let prototype =
+        Reflect::get_prototype_of(value).map_err(|e| read_error(argument, "its prototype", e))?;
+    let plain = prototype.is_null()
+        || Object::is(&prototype, &Object::get_prototype_of(&Object::new().into()));
     if !plain {
         let name = Reflect::get(value, &"constructor".into())
             .ok()
@@ -115,13 +139,20 @@ fn container(value: &JsValue, argument: usize, depth: usize, ancestors: &mut Vec
     let mut fields = Vec::with_capacity(keys.length() as usize);
     for key in keys.iter() {
         let name = key.as_string().unwrap_or_default();
-        let field = Reflect::get(value, &key).map_err(|e| read_error(argument, &format!("property {name:?}"), e))?;
+        let field = Reflect::get(value, &key)
+            .map_err(|e| read_error(argument, &format!("property {name:?}"), e))?;
         fields.push((name, convert(&field, argument, depth, ancestors)?));
     }
     Ok(ArgValue::Object(fields))
 }
 
 fn read_error(argument: usize, what: &str, cause: JsValue) -> JsValue {
-    let cause = Reflect::get(&cause, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_else(|| "an exception".into());
-    js_sys::TypeError::new(&format!("argument {argument}: reading {what} threw: {cause}")).into()
+    let cause = Reflect::get(&cause, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .unwrap_or_else(|| "an exception".into());
+    js_sys::TypeError::new(&format!(
+        "argument {argument}: reading {what} threw: {cause}"
+    ))
+    .into()
 }

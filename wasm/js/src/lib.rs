@@ -18,7 +18,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use cashier_core::{
-    Cache, Error as CoreError, KeyBuilder, KeyOptions, Lookup, StandardSerializer, StoreConfig, Ticket,
+    Cache, Error as CoreError, KeyBuilder, KeyOptions, Lookup, StandardSerializer, StoreConfig,
+    Ticket,
 };
 use js_sys::{Array, Float64Array};
 use wasm_bindgen::prelude::*;
@@ -45,13 +46,23 @@ impl WasmStore {
     /// `maxSize` entries, default `ttl` ms (undefined: none), hasher seed, clock (undefined:
     /// `Date.now`, or a function returning milliseconds).
     #[wasm_bindgen(constructor)]
-    pub fn new(max_size: f64, ttl: JsValue, seed_low: u32, seed_high: u32, clock: JsValue) -> Result<WasmStore, JsValue> {
+    pub fn new(
+        max_size: f64,
+        ttl: JsValue,
+        seed_low: u32,
+        seed_high: u32,
+        clock: JsValue,
+    ) -> Result<WasmStore, JsValue> {
         let max_size = whole_number("maxSize", max_size)?;
         let mut config = StoreConfig::new(usize::try_from(max_size).unwrap_or(usize::MAX))
             .hash_seed((u64::from(seed_high) << 32) | u64::from(seed_low));
         config.default_ttl_ms = ttl_ms(&ttl)?;
         let cache = Cache::new(config, JsClock::from_js(clock)?).map_err(|e| error(e.into()))?;
-        Ok(WasmStore { cache: Rc::new(RefCell::new(cache)), found: JsValue::UNDEFINED, flight: (0, 0) })
+        Ok(WasmStore {
+            cache: Rc::new(RefCell::new(cache)),
+            found: JsValue::UNDEFINED,
+            flight: (0, 0),
+        })
     }
 
     /// Whether `key` has a live value; if so, `value()` returns it.
@@ -78,7 +89,10 @@ impl WasmStore {
                 cache.insert(key, value);
                 Ok(())
             }
-            ttl => cache.insert_with_ttl(key, value, ttl).map(drop).map_err(|e| error(e.into())),
+            ttl => cache
+                .insert_with_ttl(key, value, ttl)
+                .map(drop)
+                .map_err(|e| error(e.into())),
         }
     }
 
@@ -130,7 +144,13 @@ impl WasmStore {
     }
 
     /// Ends a flight with its value; returns how many callers joined it.
-    pub fn complete(&mut self, slot: u32, serial: u32, value: JsValue, ttl: JsValue) -> Result<u32, JsValue> {
+    pub fn complete(
+        &mut self,
+        slot: u32,
+        serial: u32,
+        value: JsValue,
+        ttl: JsValue,
+    ) -> Result<u32, JsValue> {
         complete(&self.cache, slot, serial, value, &ttl)
     }
 
@@ -141,7 +161,12 @@ impl WasmStore {
 
     /// A key builder for the function `name`, bound to this store. `lookup` answers with
     /// `sentinel` when it does not hit.
-    pub fn memo(&self, name: &str, options: &KeyOptionsJs, sentinel: JsValue) -> Result<WasmMemo, JsValue> {
+    pub fn memo(
+        &self,
+        name: &str,
+        options: &KeyOptionsJs,
+        sentinel: JsValue,
+    ) -> Result<WasmMemo, JsValue> {
         Ok(WasmMemo {
             cache: Rc::clone(&self.cache),
             builder: options.builder(name)?,
@@ -178,10 +203,17 @@ impl KeyOptionsJs {
             options = options.version(version);
         }
         if !select_all {
-            options = options.cache_with(cache_with.into_iter().map(|p| p as usize).collect::<Vec<_>>());
+            options = options.cache_with(
+                cache_with
+                    .into_iter()
+                    .map(|p| p as usize)
+                    .collect::<Vec<_>>(),
+            );
         }
         if !max_key_bytes.is_nan() {
-            options = options.max_key_bytes(usize::try_from(whole_number("maxKeyBytes", max_key_bytes)?).unwrap_or(usize::MAX));
+            options = options.max_key_bytes(
+                usize::try_from(whole_number("maxKeyBytes", max_key_bytes)?).unwrap_or(usize::MAX),
+            );
         }
         Ok(KeyOptionsJs { options })
     }
@@ -213,7 +245,11 @@ impl WasmMemo {
         let (outcome, found, flight) = lookup(&self.cache, &self.key);
         self.outcome = outcome;
         self.flight = flight;
-        Ok(if outcome == HIT { found } else { self.sentinel.clone() })
+        Ok(if outcome == HIT {
+            found
+        } else {
+            self.sentinel.clone()
+        })
     }
 
     /// Whether the last `lookup` joined a pending flight (rather than starting one).
@@ -235,7 +271,13 @@ impl WasmMemo {
 
     /// Ends a flight with its value (`ttl` ms, or undefined for the store's default); returns
     /// how many callers joined it.
-    pub fn complete(&mut self, slot: u32, serial: u32, value: JsValue, ttl: JsValue) -> Result<u32, JsValue> {
+    pub fn complete(
+        &mut self,
+        slot: u32,
+        serial: u32,
+        value: JsValue,
+        ttl: JsValue,
+    ) -> Result<u32, JsValue> {
         complete(&self.cache, slot, serial, value, &ttl)
     }
 
@@ -260,7 +302,9 @@ impl WasmMemo {
     fn build(&mut self, args: &Array) -> Result<(), JsValue> {
         let values = convert::arguments(args)?;
         self.key.clear();
-        self.builder.build_into(&values, &mut self.key).map_err(|e| error(e.into()))
+        self.builder
+            .build_into(&values, &mut self.key)
+            .map_err(|e| error(e.into()))
     }
 }
 
@@ -268,7 +312,10 @@ impl WasmMemo {
 #[wasm_bindgen(js_name = buildKey)]
 pub fn build_key(name: &str, args: &Array, options: &KeyOptionsJs) -> Result<String, JsValue> {
     let values = convert::arguments(args)?;
-    options.builder(name)?.build(&values).map_err(|e| error(e.into()))
+    options
+        .builder(name)?
+        .build(&values)
+        .map_err(|e| error(e.into()))
 }
 
 fn lookup(cache: &SharedCache, key: &str) -> (u32, JsValue, (u32, u32)) {
@@ -284,11 +331,19 @@ fn ticket(slot: u32, serial: u32) -> Ticket {
     Ticket::from_raw((u64::from(serial) << 32) | u64::from(slot))
 }
 
-fn complete(cache: &SharedCache, slot: u32, serial: u32, value: JsValue, ttl: &JsValue) -> Result<u32, JsValue> {
+fn complete(
+    cache: &SharedCache,
+    slot: u32,
+    serial: u32,
+    value: JsValue,
+    ttl: &JsValue,
+) -> Result<u32, JsValue> {
     let ttl = ttl_ms(ttl)?;
     let mut cache = cache.borrow_mut();
     let landing = match ttl {
-        None => cache.complete(ticket(slot, serial), value).map_err(CoreError::from),
+        None => cache
+            .complete(ticket(slot, serial), value)
+            .map_err(CoreError::from),
         ttl => cache.complete_with_ttl(ticket(slot, serial), value, ttl),
     };
     landing.map(|landing| landing.waiters).map_err(error)
@@ -296,21 +351,38 @@ fn complete(cache: &SharedCache, slot: u32, serial: u32, value: JsValue, ttl: &J
 
 fn fail(cache: &SharedCache, slot: u32, serial: u32) -> Result<u32, JsValue> {
     let landing = cache.borrow_mut().fail(ticket(slot, serial));
-    landing.map(|landing| landing.waiters).map_err(|e| error(e.into()))
+    landing
+        .map(|landing| landing.waiters)
+        .map_err(|e| error(e.into()))
 }
 
 fn stats_array(cache: &SharedCache) -> Float64Array {
     let s = cache.borrow().stats();
-    let values = [s.hits, s.misses, s.joined, s.evictions, s.expirations, s.size, s.pending].map(|v| v as f64);
+    let values = [
+        s.hits,
+        s.misses,
+        s.joined,
+        s.evictions,
+        s.expirations,
+        s.size,
+        s.pending,
+    ]
+    .map(|v| v as f64);
     Float64Array::from(&values[..])
 }
 
 /// A JS number that must be a whole number from 1 to 2^53 - 1.
 fn whole_number(name: &str, value: f64) -> Result<u64, JsValue> {
-    if value.is_finite() && value >= 1.0 && value <= 9_007_199_254_740_991.0 && (value as u64) as f64 == value {
+    if value.is_finite()
+        && (1.0..=9_007_199_254_740_991.0).contains(&value)
+        && (value as u64) as f64 == value
+    {
         Ok(value as u64)
     } else {
-        Err(js_sys::RangeError::new(&format!("{name} must be a whole number of at least 1, got {value}")).into())
+        Err(js_sys::RangeError::new(&format!(
+            "{name} must be a whole number of at least 1, got {value}"
+        ))
+        .into())
     }
 }
 

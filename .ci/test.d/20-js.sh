@@ -1,0 +1,23 @@
+# The npm package cashier-wasm: build it (adapter, glue, TypeScript type check and compile),
+# lint the adapter, run the node:test suite against the built package, then the package test:
+# `npm pack`, install into a fresh folder, smoke in Node ESM + CJS, Deno, Bun, Chromium, workerd.
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+cd "$ROOT"
+ensure_apt chromium
+bash .ci/build-js.sh
+
+log "cargo fmt --check / clippy (wasm-bindgen adapter)"
+cargo fmt -p cashier-js --check
+cargo clippy -p cashier-js --target wasm32-unknown-unknown -- -D warnings
+
+log "node --test (the built package)"
+node --test js/test/*.test.mjs
+
+log "package test: npm pack, fresh install, six runtimes"
+if [ ! -f js/smoke/node_modules/.package-lock.json ] || [ js/smoke/package.json -nt js/smoke/node_modules/.package-lock.json ]; then
+  (cd js/smoke && npm install --no-audit --no-fund --loglevel=error)
+fi
+mkdir -p target/pack
+rm -f target/pack/cashier-wasm-*.tgz
+tarball="target/pack/$(npm pack --silent --pack-destination target/pack | tail -n 1)"
+node js/smoke/run.mjs "$tarball"

@@ -1,0 +1,60 @@
+// The shared key vectors through the built package: buildKey must match the Rust core exactly.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { buildKey, memoize } from "cashier-wasm";
+import { optionsOf, valueOf } from "./vectors.mjs";
+
+const vectors = JSON.parse(readFileSync(new URL("../../core/tests/vectors/keys.json", import.meta.url), "utf8"));
+
+test("every shared vector builds its exact repr, md5 and sha256 keys", () => {
+  assert.ok(vectors.vectors.length >= 60);
+  for (const vector of vectors.vectors) {
+    const args = vector.args.map(valueOf);
+    for (const serializer of ["repr", "md5", "sha256"]) {
+      assert.equal(buildKey(vector.name, args, optionsOf(vector, serializer)), vector[serializer], `${vector.about} [${serializer}]`);
+    }
+  }
+});
+
+test("every error vector JavaScript can express is a TypeError, not a key", () => {
+  for (const vector of vectors.errors.filter((v) => v.only !== "rust")) {
+    assert.throws(() => buildKey(vector.name, vector.args.map(valueOf), optionsOf(vector, "repr")), TypeError, vector.about);
+  }
+});
+
+test("memoized functions key exactly like buildKey", () => {
+  const f = memoize((a, b) => [a, b], { name: "app.users.get", version: 2 });
+  assert.equal(f.cache.keyOf(7, { b: [1], a: "x" }), buildKey("app.users.get", [7, { a: "x", b: [1] }], { version: "2" }));
+  assert.equal(f.cache.keyOf(7, { b: [1], a: "x" }), 'app.users.get@2(7,{"a":"x","b":[1]})');
+});
+
+test("values that cannot be keys are TypeErrors naming the argument", () => {
+  const cyclic = {};
+  cyclic.self = cyclic;
+  class Point { constructor() { this.x = 1; } }
+  const cases = [
+    [[() => 1], /argument 0: a function/],
+    [[1, Symbol("s")], /argument 1: a symbol/],
+    [[cyclic], /argument 0: a cyclic structure/],
+    [[new Point()], /argument 0: an instance of Point/],
+    [[new Float64Array(1)], /argument 0: a typed array/],
+    [["\ud800"], /argument 0: a string with a lone surrogate/],
+    [[{ get boom() { throw new Error("nope"); } }], /argument 0: reading property "boom" threw: nope/],
+  ];
+  for (const [args, message] of cases) assert.throws(() => buildKey("f", args), (e) => e instanceof TypeError && message.test(e.message));
+  // Deep nesting is an error, not a stack overflow.
+  let deep = [];
+  for (let i = 0; i < 10_000; i++) deep = [deep];
+  assert.throws(() => buildKey("f", [deep]), /deeper than 128/);
+  // Nothing above broke the module.
+  assert.equal(buildKey("f", [1]), "f(1)");
+});
+
+test("invalid names, versions and options are errors", () => {
+  assert.throws(() => buildKey("f(x)", []), TypeError);
+  assert.throws(() => buildKey("f", [], { version: "1 0" }), TypeError);
+  assert.throws(() => buildKey("f", [], { cacheWith: [-1] }), TypeError);
+  assert.throws(() => buildKey("f", [], { serializer: "sha1" }), TypeError);
+  assert.throws(() => buildKey("f", ["x".repeat(100)], { maxKeyBytes: 50 }), /longer than the maximum/);
+});
