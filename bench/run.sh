@@ -25,7 +25,7 @@ if [ -d host-tests/benches ]; then
   cargo bench -p cashier-host-tests
   host_groups=$(ls target/criterion | grep -E '^host_' || true)
   if [ -n "$host_groups" ]; then
-    python3 bench/criterion_table.py $host_groups --baseline native > bench/out/host.md
+    python3 bench/criterion_table.py $host_groups --per 1 --baseline native > bench/out/host.md
     host_args=(--host bench/out/host.md)
   fi
 fi
