@@ -19,3 +19,9 @@ cargo clippy -p cashier-host-tests --all-targets -- -D warnings
 
 log "wasmtime host tests"
 cargo test -p cashier-host-tests
+
+log "the component outside wasmtime: jco transpile + a Node smoke test"
+if [ ! -f host-tests/jco/node_modules/.package-lock.json ] || [ host-tests/jco/package.json -nt host-tests/jco/node_modules/.package-lock.json ]; then
+  (cd host-tests/jco && npm ci --no-audit --no-fund --loglevel=error)
+fi
+(cd host-tests/jco && rm -rf out && npx jco transpile ../../target/cashier.component.wasm -o out --map 'cashier:cache/clock@0.1.0=../clock.js' > /dev/null && node smoke.mjs)
