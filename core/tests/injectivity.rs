@@ -13,6 +13,9 @@
 use cashier_core::key::{ArgValue, KeyOptions, build_key, decode_key, encode_value};
 use proptest::prelude::*;
 
+mod common;
+use common::cases;
+
 fn tricky_string() -> impl Strategy<Value = String> + Clone {
     prop::collection::vec(
         prop_oneof![
@@ -173,13 +176,6 @@ fn equivalent(a: &[ArgValue], b: &[ArgValue]) -> bool {
         && a.iter()
             .zip(b)
             .all(|(x, y)| same(&normalize(x), &normalize(y)))
-}
-
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000)
 }
 
 proptest! {

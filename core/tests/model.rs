@@ -17,6 +17,9 @@ use std::collections::HashMap;
 use cashier_core::{Cache, FlightError, Lookup, ManualClock, StoreConfig, Ticket};
 use proptest::prelude::*;
 
+mod common;
+use common::cases;
+
 const KEYS: u8 = 8;
 
 #[derive(Debug, Clone)]
@@ -362,13 +365,6 @@ fn run(
     }
     let _ = model.default_ttl;
     Ok(())
-}
-
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000)
 }
 
 proptest! {

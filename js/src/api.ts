@@ -256,28 +256,20 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
     if (typeof stored !== "string") throw new TypeError("keyBuilder and serializer.serialize must return strings");
     return stored;
   };
-  // One lookup: the value on a hit, else NOT_FOUND; then `source` holds the flight, and
-  // `joined()` tells a joined flight from a new one.
-  let lastOutcome = 0;
-  const lookupTracked = custom
-    ? (args: unknown[]) => {
-        lastOutcome = engine.lookup(customKey(args));
-        return lastOutcome === 0 ? engine.value() : NOT_FOUND;
-      }
+  // One lookup: the value on a hit, else NOT_FOUND; the store then holds the flight.
+  const lookup = custom
+    ? (args: unknown[]) => (engine.lookup(customKey(args)) === 0 ? engine.value() : NOT_FOUND)
     : (args: unknown[]) => memo.lookup(args);
-  const joined = custom ? () => lastOutcome === 1 : () => memo.joined();
-  const source = custom ? engine : memo;
   const complete = (slot: number, serial: number, value: unknown) => {
     try {
-      if (custom) engine.complete(slot, serial, value, ttl);
-      else memo.complete(slot, serial, value, ttl);
+      engine.complete(slot, serial, value, ttl);
     } catch {
       // Stale: the key was deleted or cleared while computing. The caller still gets its value.
     }
   };
   const fail = (slot: number, serial: number) => {
     try {
-      source.fail(slot, serial);
+      engine.fail(slot, serial);
     } catch {
       // Stale: nothing to release.
     }
@@ -286,13 +278,13 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
   let memoized: (this: unknown, ...args: unknown[]) => unknown;
   if (!isAsync) {
     memoized = function (this: unknown, ...args: unknown[]) {
-      const found = lookupTracked(args);
+      const found = lookup(args);
       if (found !== NOT_FOUND) return found;
-      if (joined()) {
+      if (engine.joined()) {
         throw new Error(`memoize: ${name || "an anonymous function"} was called again with the same arguments while computing them (synchronous re-entrancy)`);
       }
-      const slot = source.flightSlot();
-      const serial = source.flightSerial();
+      const slot = engine.flightSlot();
+      const serial = engine.flightSerial();
       let value: unknown;
       try {
         value = fn.apply(this, args);
@@ -308,14 +300,14 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
     memoized = function (this: unknown, ...args: unknown[]) {
       let found: unknown;
       try {
-        found = lookupTracked(args);
+        found = lookup(args);
       } catch (error) {
         return Promise.reject(error);
       }
       if (found !== NOT_FOUND) return Promise.resolve(found);
-      const slot = source.flightSlot();
-      const serial = source.flightSerial();
-      if (joined()) {
+      const slot = engine.flightSlot();
+      const serial = engine.flightSerial();
+      if (engine.joined()) {
         const flight = flights.get(slot);
         if (flight !== undefined && flight.serial === serial) return flight.promise;
       }

@@ -14,7 +14,7 @@
 mod clock;
 mod convert;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use cashier_core::{
@@ -26,7 +26,27 @@ use wasm_bindgen::prelude::*;
 
 use clock::JsClock;
 
-type SharedCache = Rc<RefCell<Cache<String, JsValue, JsClock>>>;
+/// A store shared by its `WasmStore` handle and every `WasmMemo` bound to it.
+struct Shared {
+    cache: RefCell<Cache<String, JsValue, JsClock>>,
+    /// The latest lookup's outcome and flight (outcome, slot, serial), through any handle: JS
+    /// reads it right after a lookup that did not hit.
+    last: Cell<(u32, u32, u32)>,
+}
+
+impl Shared {
+    /// Looks `key` up and records the outcome; returns the value on a hit.
+    fn lookup(&self, key: &str) -> Option<JsValue> {
+        let split = |raw: u64| (raw as u32, (raw >> 32) as u32);
+        let (outcome, found, (slot, serial)) = match self.cache.borrow_mut().lookup(key) {
+            Lookup::Hit(value) => (HIT, Some(value.clone()), (0, 0)),
+            Lookup::Joined(flight) => (JOINED, None, split(flight.to_raw())),
+            Lookup::Miss(ticket) => (MISS, None, split(ticket.to_raw())),
+        };
+        self.last.set((outcome, slot, serial));
+        found
+    }
+}
 
 /// `lookup` outcomes, as numbers for a cheap crossing.
 const HIT: u32 = 0;
@@ -36,9 +56,8 @@ const MISS: u32 = 2;
 /// A TTL + LRU store of JS values (by identity) with pending-computation dedup.
 #[wasm_bindgen]
 pub struct WasmStore {
-    cache: SharedCache,
+    shared: Rc<Shared>,
     found: JsValue,
-    flight: (u32, u32),
 }
 
 #[wasm_bindgen]
@@ -58,16 +77,19 @@ impl WasmStore {
             .hash_seed((u64::from(seed_high) << 32) | u64::from(seed_low));
         config.default_ttl_ms = ttl_ms(&ttl)?;
         let cache = Cache::new(config, JsClock::from_js(clock)?).map_err(|e| error(e.into()))?;
+        let shared = Shared {
+            cache: RefCell::new(cache),
+            last: Cell::new((MISS, 0, 0)),
+        };
         Ok(WasmStore {
-            cache: Rc::new(RefCell::new(cache)),
+            shared: Rc::new(shared),
             found: JsValue::UNDEFINED,
-            flight: (0, 0),
         })
     }
 
     /// Whether `key` has a live value; if so, `value()` returns it.
     pub fn get(&mut self, key: &str) -> bool {
-        match self.cache.borrow_mut().get(key) {
+        match self.shared.cache.borrow_mut().get(key) {
             Some(value) => {
                 self.found = value.clone();
                 true
@@ -83,8 +105,9 @@ impl WasmStore {
 
     /// Stores `value` for `key` with its own TTL (undefined: the default).
     pub fn set(&mut self, key: String, value: JsValue, ttl: JsValue) -> Result<(), JsValue> {
-        let mut cache = self.cache.borrow_mut();
-        match ttl_ms(&ttl)? {
+        let ttl = ttl_ms(&ttl)?;
+        let mut cache = self.shared.cache.borrow_mut();
+        match ttl {
             None => {
                 cache.insert(key, value);
                 Ok(())
@@ -98,52 +121,68 @@ impl WasmStore {
 
     /// Removes `key` and cancels its pending flight; true if a live value was removed.
     pub fn delete(&mut self, key: &str) -> bool {
-        self.cache.borrow_mut().remove(key).is_some()
+        self.shared.cache.borrow_mut().remove(key).is_some()
     }
 
     /// Whether `key` has a live value (no recency or counter change).
     pub fn has(&self, key: &str) -> bool {
-        self.cache.borrow().peek(key).is_some()
+        self.shared.cache.borrow().peek(key).is_some()
     }
 
     /// Removes everything and cancels every pending flight.
     pub fn clear(&mut self) {
-        self.cache.borrow_mut().clear();
+        self.shared.cache.borrow_mut().clear();
     }
 
     /// Invalidates every entry in O(1) and cancels every pending flight.
     #[wasm_bindgen(js_name = bumpVersion)]
     pub fn bump_version(&mut self) {
-        self.cache.borrow_mut().bump_version();
+        self.shared.cache.borrow_mut().bump_version();
     }
 
     /// [hits, misses, joined, evictions, expirations, size, pending].
     pub fn stats(&self) -> Float64Array {
-        stats_array(&self.cache)
+        let s = self.shared.cache.borrow().stats();
+        let values = [
+            s.hits,
+            s.misses,
+            s.joined,
+            s.evictions,
+            s.expirations,
+            s.size,
+            s.pending,
+        ]
+        .map(|v| v as f64);
+        Float64Array::from(&values[..])
     }
 
-    /// Looks `key` up for a computation: 0 hit (`value()`), 1 joined, 2 miss (the flight is in
-    /// `flightSlot()`/`flightSerial()`).
+    /// Looks `key` up for a computation: 0 hit (`value()`), 1 joined, 2 miss.
     pub fn lookup(&mut self, key: &str) -> u32 {
-        let (outcome, found, flight) = lookup(&self.cache, key);
-        self.found = found;
-        self.flight = flight;
-        outcome
+        if let Some(found) = self.shared.lookup(key) {
+            self.found = found;
+        }
+        self.shared.last.get().0
     }
 
-    /// The slot of the flight the last `lookup` joined or started.
+    /// Whether the latest lookup (through this store or a memo bound to it) joined a flight.
+    pub fn joined(&self) -> bool {
+        self.shared.last.get().0 == JOINED
+    }
+
+    /// The slot of the flight the latest lookup joined or started.
     #[wasm_bindgen(js_name = flightSlot)]
     pub fn flight_slot(&self) -> u32 {
-        self.flight.0
+        self.shared.last.get().1
     }
 
-    /// The serial of the flight the last `lookup` joined or started.
+    /// The serial of the flight the latest lookup joined or started.
     #[wasm_bindgen(js_name = flightSerial)]
     pub fn flight_serial(&self) -> u32 {
-        self.flight.1
+        self.shared.last.get().2
     }
 
-    /// Ends a flight with its value; returns how many callers joined it.
+    /// Ends a flight with its value (`ttl` ms, or undefined for the default); returns how many
+    /// callers joined it.
     pub fn complete(
         &mut self,
         slot: u32,
@@ -151,16 +190,27 @@ impl WasmStore {
         value: JsValue,
         ttl: JsValue,
     ) -> Result<u32, JsValue> {
-        complete(&self.cache, slot, serial, value, &ttl)
+        let ttl = ttl_ms(&ttl)?;
+        let mut cache = self.shared.cache.borrow_mut();
+        let landing = match ttl {
+            None => cache
+                .complete(ticket(slot, serial), value)
+                .map_err(CoreError::from),
+            ttl => cache.complete_with_ttl(ticket(slot, serial), value, ttl),
+        };
+        landing.map(|landing| landing.waiters).map_err(error)
     }
 
     /// Ends a flight with a failure (nothing stored); returns how many callers joined it.
     pub fn fail(&mut self, slot: u32, serial: u32) -> Result<u32, JsValue> {
-        fail(&self.cache, slot, serial)
+        let landing = self.shared.cache.borrow_mut().fail(ticket(slot, serial));
+        landing
+            .map(|landing| landing.waiters)
+            .map_err(|e| error(e.into()))
     }
 
-    /// A key builder for the function `name`, bound to this store. `lookup` answers with
-    /// `sentinel` when it does not hit.
+    /// A key builder for the function `name`, bound to this store. Its `lookup` answers with
+    /// `sentinel` when it does not hit; the flight is then read from this store.
     pub fn memo(
         &self,
         name: &str,
@@ -168,12 +218,10 @@ impl WasmStore {
         sentinel: JsValue,
     ) -> Result<WasmMemo, JsValue> {
         Ok(WasmMemo {
-            cache: Rc::clone(&self.cache),
+            shared: Rc::clone(&self.shared),
             builder: options.builder(name)?,
             key: String::new(),
             sentinel,
-            outcome: MISS,
-            flight: (0, 0),
         })
     }
 }
@@ -223,67 +271,27 @@ impl KeyOptionsJs {
     }
 }
 
-/// One memoized function: its key builder and the store it caches in.
+/// One memoized function: its key builder, bound to the store it caches in.
 #[wasm_bindgen]
 pub struct WasmMemo {
-    cache: SharedCache,
+    shared: Rc<Shared>,
     builder: KeyBuilder,
     /// The last key built (reused buffer: no allocation per call once warm).
     key: String,
     /// What `lookup` returns when it does not hit, so a hit costs one crossing.
     sentinel: JsValue,
-    outcome: u32,
-    flight: (u32, u32),
 }
 
 #[wasm_bindgen]
 impl WasmMemo {
-    /// Builds the key of `args` and looks it up: the value on a hit, else the sentinel, and
-    /// then `joined()` tells a joined flight from a miss.
+    /// Builds the key of `args` and looks it up: the value on a hit, else the sentinel (the
+    /// store then tells a joined flight from a new one).
     pub fn lookup(&mut self, args: &Array) -> Result<JsValue, JsValue> {
         self.build(args)?;
-        let (outcome, found, flight) = lookup(&self.cache, &self.key);
-        self.outcome = outcome;
-        self.flight = flight;
-        Ok(if outcome == HIT {
-            found
-        } else {
-            self.sentinel.clone()
-        })
-    }
-
-    /// Whether the last `lookup` joined a pending flight (rather than starting one).
-    pub fn joined(&self) -> bool {
-        self.outcome == JOINED
-    }
-
-    /// The slot of the flight the last `lookup` joined or started.
-    #[wasm_bindgen(js_name = flightSlot)]
-    pub fn flight_slot(&self) -> u32 {
-        self.flight.0
-    }
-
-    /// The serial of the flight the last `lookup` joined or started.
-    #[wasm_bindgen(js_name = flightSerial)]
-    pub fn flight_serial(&self) -> u32 {
-        self.flight.1
-    }
-
-    /// Ends a flight with its value (`ttl` ms, or undefined for the store's default); returns
-    /// how many callers joined it.
-    pub fn complete(
-        &mut self,
-        slot: u32,
-        serial: u32,
-        value: JsValue,
-        ttl: JsValue,
-    ) -> Result<u32, JsValue> {
-        complete(&self.cache, slot, serial, value, &ttl)
-    }
-
-    /// Ends a flight with a failure; returns how many callers joined it.
-    pub fn fail(&mut self, slot: u32, serial: u32) -> Result<u32, JsValue> {
-        fail(&self.cache, slot, serial)
+        Ok(self
+            .shared
+            .lookup(&self.key)
+            .unwrap_or_else(|| self.sentinel.clone()))
     }
 
     /// The key of `args`.
@@ -296,7 +304,12 @@ impl WasmMemo {
     /// Removes the entry for `args` and cancels its flight; true if a live value was removed.
     pub fn delete(&mut self, args: &Array) -> Result<bool, JsValue> {
         self.build(args)?;
-        Ok(self.cache.borrow_mut().remove(self.key.as_str()).is_some())
+        Ok(self
+            .shared
+            .cache
+            .borrow_mut()
+            .remove(self.key.as_str())
+            .is_some())
     }
 
     fn build(&mut self, args: &Array) -> Result<(), JsValue> {
@@ -318,57 +331,8 @@ pub fn build_key(name: &str, args: &Array, options: &KeyOptionsJs) -> Result<Str
         .map_err(|e| error(e.into()))
 }
 
-fn lookup(cache: &SharedCache, key: &str) -> (u32, JsValue, (u32, u32)) {
-    let split = |raw: u64| (raw as u32, (raw >> 32) as u32);
-    match cache.borrow_mut().lookup(key) {
-        Lookup::Hit(value) => (HIT, value.clone(), (0, 0)),
-        Lookup::Joined(flight) => (JOINED, JsValue::UNDEFINED, split(flight.to_raw())),
-        Lookup::Miss(ticket) => (MISS, JsValue::UNDEFINED, split(ticket.to_raw())),
-    }
-}
-
 fn ticket(slot: u32, serial: u32) -> Ticket {
     Ticket::from_raw((u64::from(serial) << 32) | u64::from(slot))
-}
-
-fn complete(
-    cache: &SharedCache,
-    slot: u32,
-    serial: u32,
-    value: JsValue,
-    ttl: &JsValue,
-) -> Result<u32, JsValue> {
-    let ttl = ttl_ms(ttl)?;
-    let mut cache = cache.borrow_mut();
-    let landing = match ttl {
-        None => cache
-            .complete(ticket(slot, serial), value)
-            .map_err(CoreError::from),
-        ttl => cache.complete_with_ttl(ticket(slot, serial), value, ttl),
-    };
-    landing.map(|landing| landing.waiters).map_err(error)
-}
-
-fn fail(cache: &SharedCache, slot: u32, serial: u32) -> Result<u32, JsValue> {
-    let landing = cache.borrow_mut().fail(ticket(slot, serial));
-    landing
-        .map(|landing| landing.waiters)
-        .map_err(|e| error(e.into()))
-}
-
-fn stats_array(cache: &SharedCache) -> Float64Array {
-    let s = cache.borrow().stats();
-    let values = [
-        s.hits,
-        s.misses,
-        s.joined,
-        s.evictions,
-        s.expirations,
-        s.size,
-        s.pending,
-    ]
-    .map(|v| v as f64);
-    Float64Array::from(&values[..])
 }
 
 /// A JS number that must be a whole number from 1 to 2^53 - 1.
