@@ -70,6 +70,9 @@ export interface MemoCache<A extends unknown[]> {
 export type Memoized<F extends (...args: any[]) => any> = F & { readonly cache: MemoCache<Parameters<F>> };
 
 const DEFAULT_MAX_SIZE = 1000;
+const DEFAULT_MAX_KEY_BYTES = 1 << 20;
+/** Characters a string's canonical form escapes or rejects (KEYS.md): those go through wasm. */
+const NEEDS_WASM = /["\\\u0000-\u001f\u007f\ud800-\udfff]/;
 const NOT_FOUND: unique symbol = Symbol("cashier.notFound");
 
 /**
@@ -256,10 +259,61 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
     if (typeof stored !== "string") throw new TypeError("keyBuilder and serializer.serialize must return strings");
     return stored;
   };
+  // Fast path: the repr key of primitive arguments is built here, without leaving JS. The
+  // canonical forms involved are JavaScript's own — numbers are ECMAScript Number::toString,
+  // BigInts their decimal digits + "n", plain strings quoted — so this is the core's encoding,
+  // not a second one; every shared vector checks that both paths agree. Anything else
+  // (objects, strings needing escapes, keys that may exceed maxKeyBytes) goes through wasm.
+  const fast = !custom && (options.serializer ?? "repr") === "repr";
+  const head = fast ? memo.keyHead() : "";
+  const positions = options.cacheWith ? [...options.cacheWith].sort((a, b) => a - b) : undefined;
+  const maxKeyChars = Math.floor((options.maxKeyBytes ?? DEFAULT_MAX_KEY_BYTES) / 3);
+  const fastKey = (args: unknown[]): string | undefined => {
+    let key = head;
+    const count = positions ? positions.length : args.length;
+    for (let i = 0; i < count; i++) {
+      const value = positions ? args[positions[i]!] : args[i];
+      if (i > 0) key += ",";
+      switch (typeof value) {
+        case "number":
+          key += value;
+          break;
+        case "string":
+          if (NEEDS_WASM.test(value)) return undefined;
+          key += '"' + value + '"';
+          break;
+        case "boolean":
+          key += value ? "true" : "false";
+          break;
+        case "undefined":
+          key += "undefined";
+          break;
+        case "bigint":
+          key += value + "n";
+          break;
+        case "object":
+          if (value !== null) return undefined;
+          key += "null";
+          break;
+        default:
+          return undefined;
+      }
+    }
+    key += ")";
+    return key.length <= maxKeyChars ? key : undefined;
+  };
+
   // One lookup: the value on a hit, else NOT_FOUND; the store then holds the flight.
   const lookup = custom
     ? (args: unknown[]) => (engine.lookup(customKey(args)) === 0 ? engine.value() : NOT_FOUND)
-    : (args: unknown[]) => memo.lookup(args);
+    : fast
+      ? (args: unknown[]) => {
+          const key = fastKey(args);
+          return key === undefined ? memo.lookup(args) : engine.find(key, NOT_FOUND);
+        }
+      : (args: unknown[]) => memo.lookup(args);
+  const keyOf = (args: unknown[]): string =>
+    custom ? customKey(args) : ((fast ? fastKey(args) : undefined) ?? memo.keyOf(args));
   const complete = (slot: number, serial: number, value: unknown) => {
     try {
       engine.complete(slot, serial, value, ttl);
@@ -339,9 +393,12 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
   }
 
   const cache: MemoCache<Parameters<F>> = {
-    delete: (...args) => (custom ? engine.delete(customKey(args)) : memo.delete(args)),
+    delete: (...args) => {
+      const key = custom ? customKey(args) : fast ? fastKey(args) : undefined;
+      return key === undefined ? memo.delete(args) : engine.delete(key);
+    },
     clear: () => engine.clear(),
-    keyOf: (...args) => (custom ? customKey(args) : memo.keyOf(args)),
+    keyOf: (...args) => keyOf(args),
     stats: () => toStats(engine.stats()),
   };
   Object.defineProperty(memoized, "cache", { value: cache, enumerable: true });

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { buildKey, memoize } from "cashier-wasm";
+import { buildKey, memoize, TTLMapStorage } from "cashier-wasm";
 import { optionsOf, valueOf } from "./vectors.mjs";
 
 const vectors = JSON.parse(readFileSync(new URL("../../core/tests/vectors/keys.json", import.meta.url), "utf8"));
@@ -21,6 +21,24 @@ test("every error vector JavaScript can express is a TypeError, not a key", () =
   for (const vector of vectors.errors.filter((v) => v.only !== "rust")) {
     assert.throws(() => buildKey(vector.name, vector.args.map(valueOf), optionsOf(vector, "repr")), TypeError, vector.about);
   }
+});
+
+test("memoized functions store every shared vector under its exact key (JS fast path and wasm path)", () => {
+  let fastPathKeys = 0;
+  for (const vector of vectors.vectors) {
+    const args = vector.args.map(valueOf);
+    for (const serializer of ["repr", "sha256"]) {
+      const storage = new TTLMapStorage({ maxSize: 10 });
+      const f = memoize((...a) => a.length, { ...optionsOf(vector, serializer), name: vector.name, storage });
+      assert.equal(f.cache.keyOf(...args), vector[serializer], `${vector.about} [${serializer}] keyOf`);
+      f(...args);
+      assert.ok(storage.has(vector[serializer]), `${vector.about} [${serializer}] stored under its key`);
+      assert.equal(f(...args), args.length);
+      assert.equal(f.cache.stats().hits, 1, `${vector.about} [${serializer}] hit`);
+    }
+    if (vector.args.every((a) => ["number", "bigint", "bool", "null", "undefined"].includes(a.t) || (a.t === "string" && !/["\\\u0000-\u001f\u007f\ud800-\udfff]/.test(a.v)))) fastPathKeys++;
+  }
+  assert.ok(fastPathKeys >= 30, `${fastPathKeys} vectors take the JS fast path`);
 });
 
 test("memoized functions key exactly like buildKey", () => {

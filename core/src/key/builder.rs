@@ -189,6 +189,11 @@ impl KeyBuilder {
         &self.label
     }
 
+    /// The prefix every key starts with.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
     /// Appends `prefix` + `label(args…)`.
     fn canonical_into(&self, args: &[ArgValue], out: &mut String) -> Result<(), KeyError> {
         let budget = out.len().saturating_add(self.max_key_bytes);

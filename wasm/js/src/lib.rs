@@ -164,6 +164,12 @@ impl WasmStore {
         self.shared.last.get().0
     }
 
+    /// Looks `key` up for a computation in one crossing: the value on a hit, else `sentinel`
+    /// (then `joined()` and the flight accessors tell what happened).
+    pub fn find(&mut self, key: &str, sentinel: JsValue) -> JsValue {
+        self.shared.lookup(key).unwrap_or(sentinel)
+    }
+
     /// Whether the latest lookup (through this store or a memo bound to it) joined a flight.
     pub fn joined(&self) -> bool {
         self.shared.last.get().0 == JOINED
@@ -292,6 +298,15 @@ impl WasmMemo {
             .shared
             .lookup(&self.key)
             .unwrap_or_else(|| self.sentinel.clone()))
+    }
+
+    /// What every `repr` key of this function starts with: `prefix name[@version](`. The JS
+    /// wrapper appends primitive arguments to it itself (the canonical forms of numbers —
+    /// ECMAScript `Number::toString` — and of plain strings are JavaScript's own) and falls back
+    /// to `lookup` for everything else; the shared vectors check that both agree.
+    #[wasm_bindgen(js_name = keyHead)]
+    pub fn key_head(&self) -> String {
+        format!("{}{}(", self.builder.prefix(), self.builder.label())
     }
 
     /// The key of `args`.
