@@ -275,8 +275,7 @@ where
         Q: Hash + Eq + ?Sized,
     {
         let slot = self.find(key)?;
-        let now = self.now();
-        match self.liveness(slot, now) {
+        match self.current_liveness(slot) {
             Liveness::Live => self.value_at(slot),
             _ => None,
         }
@@ -435,9 +434,9 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let now = self.now();
         let slot = self.find(key)?;
-        if self.liveness(slot, now) != Liveness::Live {
+        if self.current_liveness(slot) != Liveness::Live {
+            let now = self.now();
             self.reap_if_dead(slot, now);
             return None;
         }
@@ -516,6 +515,21 @@ where
                 None => false,
             })
             .copied()
+    }
+
+    /// [`Self::liveness`] now, reading the clock only for an entry that can expire: a lookup
+    /// of an entry without a TTL costs no clock read (a call into JavaScript or the host for
+    /// the bindings).
+    #[inline]
+    fn current_liveness(&self, slot: u32) -> Liveness {
+        let stamp = self.nodes[slot as usize].stamp;
+        if stamp.generation() != self.generation {
+            Liveness::Invalidated
+        } else if stamp.deadline() == NEVER {
+            Liveness::Live
+        } else {
+            self.liveness(slot, self.now())
+        }
     }
 
     #[inline]
@@ -881,6 +895,33 @@ mod tests {
         assert!(store.is_empty());
         store.insert("new", 3);
         assert_eq!(keys(&store), ["new"]);
+    }
+
+    #[test]
+    fn lookups_of_entries_without_a_ttl_read_no_clock() {
+        struct CountingClock(core::cell::Cell<u32>);
+        impl Clock for CountingClock {
+            fn now_ms(&self) -> u64 {
+                self.0.set(self.0.get() + 1);
+                0
+            }
+        }
+        let clock = CountingClock(core::cell::Cell::new(0));
+        let mut store = TtlLruStore::new(StoreConfig::new(4), &clock).unwrap();
+        store.insert("forever", 1);
+        store.insert_with_ttl("expiring", 2, Some(10)).unwrap();
+        let before = clock.0.get();
+        for _ in 0..10 {
+            assert_eq!(store.get("forever"), Some(&1));
+            assert_eq!(store.peek("forever"), Some(&1));
+        }
+        assert_eq!(
+            clock.0.get(),
+            before,
+            "no clock read for an entry that cannot expire"
+        );
+        assert_eq!(store.get("expiring"), Some(&2));
+        assert_eq!(clock.0.get(), before + 1, "one read for an entry that can");
     }
 
     #[test]

@@ -309,7 +309,9 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
     : fast
       ? (args: unknown[]) => {
           const key = fastKey(args);
-          return key === undefined ? memo.lookup(args) : engine.find(key, NOT_FOUND);
+          if (key === undefined) return memo.lookup(args);
+          const found = engine.find(key);
+          return found !== undefined || engine.hit() ? found : NOT_FOUND;
         }
       : (args: unknown[]) => memo.lookup(args);
   const keyOf = (args: unknown[]): string =>

@@ -164,10 +164,16 @@ impl WasmStore {
         self.shared.last.get().0
     }
 
-    /// Looks `key` up for a computation in one crossing: the value on a hit, else `sentinel`
-    /// (then `joined()` and the flight accessors tell what happened).
-    pub fn find(&mut self, key: &str, sentinel: JsValue) -> JsValue {
-        self.shared.lookup(key).unwrap_or(sentinel)
+    /// Looks `key` up for a computation in one crossing: the value on a hit, else undefined.
+    /// A stored undefined and a non-hit look alike, so after an undefined `hit()` tells them
+    /// apart, and `joined()` and the flight accessors tell what happened.
+    pub fn find(&mut self, key: &str) -> JsValue {
+        self.shared.lookup(key).unwrap_or(JsValue::UNDEFINED)
+    }
+
+    /// Whether the latest lookup hit.
+    pub fn hit(&self) -> bool {
+        self.shared.last.get().0 == HIT
     }
 
     /// Whether the latest lookup (through this store or a memo bound to it) joined a flight.
