@@ -1,7 +1,7 @@
 // The public API of cashier-wasm: memoize, the storages and buildKey. Every cache rule lives in
 // the WebAssembly core; this module adapts it to JavaScript (promises, `this`, options).
 
-import { KeyOptionsJs, WasmStore, buildKey as wasmBuildKey } from "./wasm/cashier_js.js";
+import { KeyOptionsJs, WasmStore, buildKey as wasmBuildKey, wasmMemoryBytes as wasmMemory } from "./wasm/cashier_js.js";
 import type { WasmMemo } from "./wasm/cashier_js.js";
 
 /** How the canonical key becomes the stored key. */
@@ -204,6 +204,11 @@ function keyOptions(options: KeyOptions): KeyOptionsJs {
     typeof serializer === "string" ? serializer : "repr",
     maxKeyBytes ?? Number.NaN,
   );
+}
+
+/** Bytes of WebAssembly memory the package uses (all storages together); it only grows, and a bounded cache keeps it bounded. */
+export function wasmMemoryBytes(): number {
+  return wasmMemory();
 }
 
 /** The canonical key of a call to `name` with `args`: the same string every cashier binding builds. */

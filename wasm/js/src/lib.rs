@@ -342,6 +342,17 @@ impl WasmMemo {
     }
 }
 
+/// Bytes of WebAssembly linear memory in use by the package (all stores together). Memory only
+/// grows; a bounded cache keeps it bounded.
+#[wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    let pages = core::arch::wasm32::memory_size(0);
+    #[cfg(not(target_arch = "wasm32"))]
+    let pages = 0;
+    (pages * 65_536) as f64
+}
+
 /// The canonical key of a call to `name` with `args`.
 #[wasm_bindgen(js_name = buildKey)]
 pub fn build_key(name: &str, args: &Array, options: &KeyOptionsJs) -> Result<String, JsValue> {
