@@ -96,10 +96,32 @@ function toStats(values: Float64Array): CacheStats {
   return { hits: hits!, misses: misses!, joined: joined!, evictions: evictions!, expirations: expirations!, size: size!, pending: pending! };
 }
 
+/**
+ * Async context for re-entrancy detection: the flights whose computation the current code runs
+ * inside. Set by runtimes that have `AsyncLocalStorage` (the Node/Deno/Bun entry); elsewhere only
+ * the synchronous part of a computation is tracked.
+ */
+interface FlightContext {
+  getStore(): readonly Flight[] | undefined;
+  run<R>(store: readonly Flight[], callback: () => R): R;
+}
+let flightContext: FlightContext | undefined;
+/** Flights whose computation is running synchronously right now (fallback tracking). */
+let synchronousFlights: readonly Flight[] = [];
+
+/** @internal Called by runtime entries that provide AsyncLocalStorage. */
+export function useAsyncContext(context: FlightContext): void {
+  flightContext = context;
+}
+
 /** A pending computation shared by every caller of one key. */
 interface Flight {
   serial: number;
   promise: Promise<unknown>;
+}
+
+function reentrant(name: string): Error {
+  return new Error(`memoize: ${name || "an anonymous function"} awaited its own pending call with the same arguments (async re-entrancy); it would wait for itself forever`);
 }
 
 abstract class Storage {
@@ -370,17 +392,32 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
       const serial = engine.flightSerial();
       if (engine.joined()) {
         const flight = flights.get(slot);
-        if (flight !== undefined && flight.serial === serial) return flight.promise;
+        if (flight !== undefined && flight.serial === serial) {
+          const inside = flightContext?.getStore() ?? synchronousFlights;
+          if (inside.includes(flight)) return Promise.reject(reentrant(name));
+          return flight.promise;
+        }
       }
+      const flight: Flight = { serial, promise: undefined as unknown as Promise<unknown> };
+      const ancestors = flightContext?.getStore() ?? synchronousFlights;
+      const lineage = [...ancestors, flight];
+      // Registered before `fn` runs, so a same-key call from inside it finds this flight.
+      flights.set(slot, flight);
       let started: Promise<unknown>;
+      const outer = synchronousFlights;
+      synchronousFlights = lineage;
       try {
-        started = Promise.resolve(fn.apply(this, args));
+        const result = flightContext ? flightContext.run(lineage, () => fn.apply(this, args)) : fn.apply(this, args);
+        started = Promise.resolve(result);
       } catch (error) {
+        if (flights.get(slot) === flight) flights.delete(slot);
         fail(slot, serial);
         return Promise.reject(error);
+      } finally {
+        synchronousFlights = outer;
       }
       const release = () => {
-        if (flights.get(slot)?.serial === serial) flights.delete(slot);
+        if (flights.get(slot) === flight) flights.delete(slot);
       };
       const promise = started.then(
         (value) => {
@@ -394,7 +431,7 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
           throw error;
         },
       );
-      flights.set(slot, { serial, promise });
+      flight.promise = promise;
       return promise;
     };
   }

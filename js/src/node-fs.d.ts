@@ -2,3 +2,10 @@
 declare module "node:fs" {
   export function readFileSync(path: URL): Uint8Array;
 }
+
+declare module "node:async_hooks" {
+  export class AsyncLocalStorage<T> {
+    getStore(): T | undefined;
+    run<R>(store: T, callback: () => R): R;
+  }
+}

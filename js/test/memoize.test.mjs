@@ -181,3 +181,25 @@ test("this is passed through and the signature is kept", () => {
   assert.equal(named.name, "fetchUser");
   assert.equal(named.length, 2);
 });
+
+test("async self-recursion on the same key rejects instead of waiting forever", async () => {
+  let depth = 0;
+  const f = memoize(async (k) => {
+    depth++;
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    return f(k); // awaits its own pending call
+  });
+  await assert.rejects(f(1), /async re-entrancy/);
+  assert.equal(depth, 1);
+  assert.equal(f.cache.stats().pending, 0);
+  // The same before the first await, and recursion on other keys still works.
+  const g = memoize(async (k) => g(k));
+  await assert.rejects(g(2), /async re-entrancy/);
+  const sum = memoize(async (n) => (n === 0 ? 0 : n + (await sum(n - 1))));
+  assert.equal(await sum(100), 5050);
+  // Unrelated concurrent callers of a pending key still share it.
+  const slow = memoize(async (k) => (await new Promise((r) => setTimeout(r, 5)), k));
+  const [a, b] = await Promise.all([slow(3), slow(3)]);
+  assert.equal(a + b, 6);
+  assert.equal(slow.cache.stats().joined, 1);
+});
