@@ -15,7 +15,7 @@ node --test js/test/*.test.mjs
 
 log "package test: npm pack, fresh install, six runtimes"
 if [ ! -f js/smoke/node_modules/.package-lock.json ] || [ js/smoke/package.json -nt js/smoke/node_modules/.package-lock.json ]; then
-  (cd js/smoke && npm install --no-audit --no-fund --loglevel=error)
+  (cd js/smoke && npm ci --no-audit --no-fund --loglevel=error)
 fi
 mkdir -p target/pack
 rm -f target/pack/cashier-wasm-*.tgz
