@@ -76,3 +76,31 @@ test("invalid names, versions and options are errors", () => {
   assert.throws(() => buildKey("f", [], { serializer: "sha1" }), TypeError);
   assert.throws(() => buildKey("f", ["x".repeat(100)], { maxKeyBytes: 50 }), /longer than the maximum/);
 });
+
+test("proxies and throwing traps are TypeErrors, and 100,000 of them leave the module sound", () => {
+  const revocable = Proxy.revocable({}, {});
+  revocable.revoke();
+  const throwing = (what) => ({ [what]() { throw new Error(`trap ${what}`); } });
+  const cases = [
+    revocable.proxy,
+    new Proxy({ a: 1 }, throwing("ownKeys")),
+    new Proxy([1, 2], throwing("get")),
+    new Proxy(new Map([[1, 2]]), {}),
+    new Proxy(new Set([1]), {}),
+    new Proxy(new Date(0), {}),
+    new Proxy(new Uint8Array([1]), throwing("get")),
+    new Proxy({}, throwing("getPrototypeOf")),
+  ];
+  for (const value of cases) assert.throws(() => buildKey("f", [value]), TypeError);
+  // A plain proxy of a plain object keys like the object.
+  assert.equal(buildKey("f", [new Proxy({ b: 2, a: 1 }, {})]), 'f({"a":1,"b":2})');
+  for (let i = 0; i < 100_000; i++) {
+    assert.throws(() => buildKey("f", [{ nested: [cases[i % cases.length]] }]), TypeError);
+  }
+  // Deep, legitimate work still runs (a leaked shadow stack would overflow here).
+  let deep = [];
+  for (let i = 0; i < 120; i++) deep = [deep, { i }];
+  assert.match(buildKey("f", [deep]), /^f\(\[\[\[/);
+  const f = memoize((x) => x);
+  assert.equal(f(deep), deep);
+});

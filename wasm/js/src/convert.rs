@@ -4,12 +4,36 @@
 //! arrays, plain objects (own enumerable string keys), `Map`, `Set`. Anything else — functions,
 //! symbols, cycles, class instances, other typed arrays, strings with lone surrogates — is a
 //! `TypeError` naming the argument position, never a silently wrong key.
+//!
+//! Every JavaScript operation that user code can intercept (proxy traps, getters, subclassed
+//! built-ins) goes through an import declared with `catch`, so an exception comes back here as a
+//! value: it must never unwind through Rust frames, which would skip restoring the wasm shadow
+//! stack.
 
 use cashier_core::ArgValue;
 use cashier_core::key::MAX_DEPTH;
 use js_sys::{Array, ArrayBuffer, Date, JsString, Map, Object, Reflect, Set, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Array.isArray`, which throws for a revoked proxy.
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn checked_is_array(value: &JsValue) -> Result<bool, JsValue>;
+
+    /// `Object.keys`, which runs a proxy's `ownKeys` trap.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn checked_keys(value: &JsValue) -> Result<Array, JsValue>;
+
+    /// `Date.prototype.getTime.call(date)`, which throws for a proxy of a date.
+    #[wasm_bindgen(catch, js_namespace = ["Date", "prototype", "getTime"], js_name = call)]
+    fn checked_get_time(date: &JsValue) -> Result<f64, JsValue>;
+
+    /// `Uint8Array.prototype.set.call(target, source)`, which reads `source` through its traps.
+    #[wasm_bindgen(catch, js_namespace = ["Uint8Array", "prototype", "set"], js_name = call)]
+    fn checked_set(target: &Uint8Array, source: &JsValue) -> Result<(), JsValue>;
+}
 
 /// The arguments of one call.
 pub fn arguments(args: &Array) -> Result<Vec<ArgValue>, JsValue> {
@@ -53,7 +77,7 @@ fn convert(
         return Ok(ArgValue::Bool(flag));
     }
     if value.is_bigint() {
-        let digits: String = value
+        let digits = value
             .unchecked_ref::<js_sys::BigInt>()
             .to_string(10)
             .map(String::from)
@@ -74,10 +98,15 @@ fn convert(
         .into());
     }
     if let Some(date) = value.dyn_ref::<Date>() {
-        return Ok(ArgValue::Date(date.get_time()));
+        let time = checked_get_time(date).map_err(|e| read_error(argument, "the date", e))?;
+        return Ok(ArgValue::Date(time));
     }
-    if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
-        return Ok(ArgValue::Bytes(bytes.to_vec()));
+    if value.is_instance_of::<Uint8Array>() {
+        // Copy into a fresh Uint8Array first: `value` may be a proxy with traps.
+        let length = length_of(value, argument)?;
+        let copy = Uint8Array::new_with_length(length);
+        checked_set(&copy, value).map_err(|e| read_error(argument, "the bytes", e))?;
+        return Ok(ArgValue::Bytes(copy.to_vec()));
     }
     if ArrayBuffer::is_view(value) || value.is_instance_of::<ArrayBuffer>() {
         return Err(unsupported(
@@ -100,24 +129,34 @@ fn container(
     depth: usize,
     ancestors: &mut Vec<JsValue>,
 ) -> Result<ArgValue, JsValue> {
-    if Array::is_array(value) {
-        let array = value.unchecked_ref::<Array>();
-        let items = (0..array.length()).map(|i| convert(&array.get(i), argument, depth, ancestors));
-        return items.collect::<Result<_, _>>().map(ArgValue::List);
+    if checked_is_array(value).map_err(|e| read_error(argument, "the array", e))? {
+        let length = length_of(value, argument)?;
+        let mut items = Vec::with_capacity(length.min(1 << 16) as usize);
+        for i in 0..length {
+            let item = Reflect::get_u32(value, i)
+                .map_err(|e| read_error(argument, &format!("item {i}"), e))?;
+            items.push(convert(&item, argument, depth, ancestors)?);
+        }
+        return Ok(ArgValue::List(items));
     }
-    if let Some(map) = value.dyn_ref::<Map>() {
-        let mut entries = Vec::with_capacity(map.size() as usize);
-        for entry in map.entries() {
-            let entry: Array = entry?.unchecked_into();
-            let key = convert(&entry.get(0), argument, depth, ancestors)?;
-            entries.push((key, convert(&entry.get(1), argument, depth, ancestors)?));
+    if value.is_instance_of::<Map>() {
+        let mut entries = Vec::new();
+        for entry in iterate(value, argument)? {
+            let entry = entry.map_err(|e| read_error(argument, "the map", e))?;
+            let key =
+                Reflect::get_u32(&entry, 0).map_err(|e| read_error(argument, "a map entry", e))?;
+            let item =
+                Reflect::get_u32(&entry, 1).map_err(|e| read_error(argument, "a map entry", e))?;
+            let key = convert(&key, argument, depth, ancestors)?;
+            entries.push((key, convert(&item, argument, depth, ancestors)?));
         }
         return Ok(ArgValue::Map(entries));
     }
-    if let Some(set) = value.dyn_ref::<Set>() {
-        let mut items = Vec::with_capacity(set.size() as usize);
-        for item in set.values() {
-            items.push(convert(&item?, argument, depth, ancestors)?);
+    if value.is_instance_of::<Set>() {
+        let mut items = Vec::new();
+        for item in iterate(value, argument)? {
+            let item = item.map_err(|e| read_error(argument, "the set", e))?;
+            items.push(convert(&item, argument, depth, ancestors)?);
         }
         return Ok(ArgValue::Set(items));
     }
@@ -134,8 +173,7 @@ fn container(
             .unwrap_or_else(|| "a class".into());
         return Err(unsupported(argument, &format!("an instance of {name}")));
     }
-    let object = value.unchecked_ref::<Object>();
-    let keys = Object::keys(object);
+    let keys = checked_keys(value).map_err(|e| read_error(argument, "its keys", e))?;
     let mut fields = Vec::with_capacity(keys.length() as usize);
     for key in keys.iter() {
         let name = key.as_string().unwrap_or_default();
@@ -144,6 +182,33 @@ fn container(
         fields.push((name, convert(&field, argument, depth, ancestors)?));
     }
     Ok(ArgValue::Object(fields))
+}
+
+/// `value.length` as a whole number (read through any traps, checked).
+fn length_of(value: &JsValue, argument: usize) -> Result<u32, JsValue> {
+    let length =
+        Reflect::get(value, &"length".into()).map_err(|e| read_error(argument, "its length", e))?;
+    match length.as_f64() {
+        Some(n) if (0.0..=f64::from(u32::MAX)).contains(&n) && (n as u32) as f64 == n => {
+            Ok(n as u32)
+        }
+        _ => Err(js_sys::TypeError::new(&format!(
+            "argument {argument}: its length is not a whole number"
+        ))
+        .into()),
+    }
+}
+
+/// The iterator of `value` (`value[Symbol.iterator]()`), every step checked.
+fn iterate(value: &JsValue, argument: usize) -> Result<js_sys::IntoIter, JsValue> {
+    match js_sys::try_iter(value) {
+        Ok(Some(iterator)) => Ok(iterator),
+        Ok(None) => Err(js_sys::TypeError::new(&format!(
+            "argument {argument}: the collection is not iterable"
+        ))
+        .into()),
+        Err(e) => Err(read_error(argument, "the collection", e)),
+    }
 }
 
 fn read_error(argument: usize, what: &str, cause: JsValue) -> JsValue {
