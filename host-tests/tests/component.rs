@@ -302,3 +302,24 @@ fn fuel_bounds_a_call() {
         other => panic!("expected the fuel to run out, got {other:?}"),
     }
 }
+
+#[test]
+fn a_dropped_cache_answers_with_an_error_and_the_instance_lives_on() {
+    let clock = ManualClock::new(0);
+    let mut cashier = instance(&clock);
+    let kept = cache(&mut cashier, 4, None);
+    let dropped = cache(&mut cashier, 4, None);
+    cashier.set(&kept, "k", b"v", None).unwrap();
+    cashier.drop_cache(dropped).unwrap();
+    assert!(matches!(
+        cashier.get(&dropped, "k"),
+        Err(HostError::Wasmtime(_))
+    ));
+    assert!(
+        cashier.drop_cache(dropped).is_err(),
+        "dropping twice is an error too"
+    );
+    assert_eq!(cashier.get(&kept, "k").unwrap(), Some(b"v".to_vec()));
+    let fresh = cache(&mut cashier, 4, None);
+    cashier.set(&fresh, "x", b"y", None).unwrap();
+}
