@@ -330,17 +330,29 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
     return key.length <= maxKeyChars ? key : undefined;
   };
 
-  // One lookup: the value on a hit, else NOT_FOUND; the store then holds the flight.
+  // One lookup: the value on a hit, else NOT_FOUND with `state` holding the store's answer
+  // (outcome + 4 × flight slot) — read at once, before `fn` can run another lookup.
+  let state = 0;
+  const notFound = () => {
+    state = engine.state();
+    return NOT_FOUND;
+  };
+  const viaWasm = (args: unknown[]) => {
+    const found = memo.lookup(args);
+    return found === NOT_FOUND ? notFound() : found;
+  };
   const lookup = custom
-    ? (args: unknown[]) => (engine.lookup(customKey(args)) === 0 ? engine.value() : NOT_FOUND)
+    ? (args: unknown[]) => (engine.lookup(customKey(args)) === 0 ? engine.value() : notFound())
     : fast
       ? (args: unknown[]) => {
           const key = fastKey(args);
-          if (key === undefined) return memo.lookup(args);
+          if (key === undefined) return viaWasm(args);
           const found = engine.find(key);
-          return found !== undefined || engine.hit() ? found : NOT_FOUND;
+          if (found !== undefined) return found;
+          // A stored undefined, or no hit at all: the state tells.
+          return notFound() === NOT_FOUND && state % 4 === 0 ? undefined : NOT_FOUND;
         }
-      : (args: unknown[]) => memo.lookup(args);
+      : viaWasm;
   const keyOf = (args: unknown[]): string =>
     custom ? customKey(args) : ((fast ? fastKey(args) : undefined) ?? memo.keyOf(args));
   const complete = (slot: number, serial: number, value: unknown) => {
@@ -363,10 +375,10 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
     memoized = function (this: unknown, ...args: unknown[]) {
       const found = lookup(args);
       if (found !== NOT_FOUND) return found;
-      if (engine.joined()) {
+      if (state % 4 === 1) {
         throw new Error(`memoize: ${name || "an anonymous function"} was called again with the same arguments while computing them (synchronous re-entrancy)`);
       }
-      const slot = engine.flightSlot();
+      const slot = (state - (state % 4)) / 4;
       const serial = engine.flightSerial();
       let value: unknown;
       try {
@@ -388,9 +400,9 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
         return Promise.reject(error);
       }
       if (found !== NOT_FOUND) return Promise.resolve(found);
-      const slot = engine.flightSlot();
+      const slot = (state - (state % 4)) / 4;
       const serial = engine.flightSerial();
-      if (engine.joined()) {
+      if (state % 4 === 1) {
         const flight = flights.get(slot);
         if (flight !== undefined && flight.serial === serial) {
           const inside = flightContext?.getStore() ?? synchronousFlights;

@@ -165,26 +165,18 @@ impl WasmStore {
     }
 
     /// Looks `key` up for a computation in one crossing: the value on a hit, else undefined.
-    /// A stored undefined and a non-hit look alike, so after an undefined `hit()` tells them
-    /// apart, and `joined()` and the flight accessors tell what happened.
+    /// A stored undefined and a non-hit look alike, so after an undefined `state()` tells
+    /// what happened.
     pub fn find(&mut self, key: &str) -> JsValue {
         self.shared.lookup(key).unwrap_or(JsValue::UNDEFINED)
     }
 
-    /// Whether the latest lookup hit.
-    pub fn hit(&self) -> bool {
-        self.shared.last.get().0 == HIT
-    }
-
-    /// Whether the latest lookup (through this store or a memo bound to it) joined a flight.
-    pub fn joined(&self) -> bool {
-        self.shared.last.get().0 == JOINED
-    }
-
-    /// The slot of the flight the latest lookup joined or started.
-    #[wasm_bindgen(js_name = flightSlot)]
-    pub fn flight_slot(&self) -> u32 {
-        self.shared.last.get().1
+    /// The latest lookup (through this store or a memo bound to it) as one number, to save
+    /// crossings: `outcome + 4 × slot`, outcome 0 hit, 1 joined, 2 miss; `slot` names the flight
+    /// joined or started, and `flightSerial()` completes its name.
+    pub fn state(&self) -> f64 {
+        let (outcome, slot, _) = self.shared.last.get();
+        f64::from(outcome) + 4.0 * f64::from(slot)
     }
 
     /// The serial of the flight the latest lookup joined or started.
@@ -297,7 +289,7 @@ pub struct WasmMemo {
 #[wasm_bindgen]
 impl WasmMemo {
     /// Builds the key of `args` and looks it up: the value on a hit, else the sentinel (the
-    /// store then tells a joined flight from a new one).
+    /// store's `state()` then tells a joined flight from a new one).
     pub fn lookup(&mut self, args: &Array) -> Result<JsValue, JsValue> {
         self.build(args)?;
         Ok(self
