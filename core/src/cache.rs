@@ -12,7 +12,7 @@ use core::borrow::Borrow;
 use core::hash::Hash;
 
 use crate::clock::Clock;
-use crate::error::{ConfigError, Error, FlightError};
+use crate::error::{ConfigError, Error, FlightError, OutOfMemory};
 use crate::flight::{FlightId, FlightTable, Ticket};
 use crate::stats::CacheStats;
 use crate::store::{StoreConfig, TtlLruStore, validate_ttl};
@@ -74,6 +74,14 @@ where
             flights: FlightTable::new(config.hash_seed.rotate_left(17) ^ 0x9e37_79b9_7f4a_7c15),
             joined: 0,
         })
+    }
+
+    /// Makes room for one more flight and one more entry now, so that a following miss and its
+    /// completion allocate nothing but the key. Errs, changing nothing, when the allocator
+    /// refuses: a binding then answers hits and refuses misses instead of aborting mid-update.
+    pub fn try_reserve_entry(&mut self) -> Result<(), OutOfMemory> {
+        self.flights.try_reserve()?;
+        self.store.try_reserve_entry()
     }
 
     /// Looks `key` up: hit, joined pending flight, or miss with a new flight's ticket.

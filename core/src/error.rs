@@ -11,6 +11,19 @@ pub enum Error {
     Key(KeyError),
     /// A flight ticket was used out of protocol.
     Flight(FlightError),
+    /// The allocator refused the memory an operation needed; nothing was changed.
+    OutOfMemory(OutOfMemory),
+}
+
+/// The allocator refused memory (for a WebAssembly guest: its linear memory cannot grow).
+/// Returned before anything changes, so the cache keeps serving what it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutOfMemory;
+
+impl OutOfMemory {
+    /// The message, as a constant: reporting it must not allocate.
+    pub const MESSAGE: &'static str =
+        "out of memory: the cache cannot grow; cached entries are still served";
 }
 
 /// An invalid configuration value.
@@ -91,6 +104,7 @@ impl fmt::Display for Error {
             Error::Config(error) => error.fmt(f),
             Error::Key(error) => error.fmt(f),
             Error::Flight(error) => error.fmt(f),
+            Error::OutOfMemory(error) => error.fmt(f),
         }
     }
 }
@@ -168,7 +182,14 @@ impl fmt::Display for FlightError {
     }
 }
 
+impl fmt::Display for OutOfMemory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(Self::MESSAGE)
+    }
+}
+
 impl core::error::Error for Error {}
+impl core::error::Error for OutOfMemory {}
 impl core::error::Error for ConfigError {}
 impl core::error::Error for KeyError {}
 impl core::error::Error for FlightError {}
@@ -182,6 +203,12 @@ impl From<ConfigError> for Error {
 impl From<KeyError> for Error {
     fn from(error: KeyError) -> Self {
         Error::Key(error)
+    }
+}
+
+impl From<OutOfMemory> for Error {
+    fn from(error: OutOfMemory) -> Self {
+        Error::OutOfMemory(error)
     }
 }
 

@@ -18,7 +18,7 @@ use alloc::vec::Vec;
 use foldhash::fast::FixedState;
 use hashbrown::HashTable;
 
-use crate::error::FlightError;
+use crate::error::{FlightError, OutOfMemory};
 
 const NIL: u32 = u32::MAX;
 
@@ -99,6 +99,17 @@ impl<K: Hash + Eq> FlightTable<K> {
             free: NIL,
             len: 0,
         }
+    }
+
+    /// Makes room for one more flight now, so that the next `start` allocates only its key.
+    pub fn try_reserve(&mut self) -> Result<(), OutOfMemory> {
+        if self.free == NIL {
+            self.slots.try_reserve(1).map_err(|_| OutOfMemory)?;
+        }
+        let slots = &self.slots;
+        self.index
+            .try_reserve(1, |&slot| slots[slot as usize].hash)
+            .map_err(|_| OutOfMemory)
     }
 
     /// The pending flight for `key`, if any.

@@ -36,7 +36,7 @@ pub use cache::{Cache, Lookup};
 #[cfg(feature = "std")]
 pub use clock::SystemClock;
 pub use clock::{Clock, ManualClock};
-pub use error::{ConfigError, Error, FlightError, KeyError};
+pub use error::{ConfigError, Error, FlightError, KeyError, OutOfMemory};
 pub use flight::{FlightId, FlightTable, Ticket};
 pub use key::{
     ArgSelection, ArgValue, KeyBuilder, KeyOptions, Md5, Repr, Serializer, Sha256,

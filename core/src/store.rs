@@ -29,7 +29,7 @@ use foldhash::fast::FixedState;
 use hashbrown::HashTable;
 
 use crate::clock::Clock;
-use crate::error::ConfigError;
+use crate::error::{ConfigError, OutOfMemory};
 use crate::stats::CacheStats;
 
 /// The "no slot" link.
@@ -583,6 +583,20 @@ where
     }
 
     /// Returns the live value replaced, and the entry's slot.
+    /// Makes room for one more new key now, so that the next insert does not allocate for the
+    /// store's own tables. When the allocator refuses, nothing changes and the store keeps
+    /// working at its current capacity.
+    pub fn try_reserve_entry(&mut self) -> Result<(), OutOfMemory> {
+        if self.free == NIL && self.nodes.len() < self.max_size {
+            self.nodes.try_reserve(1).map_err(|_| OutOfMemory)?;
+            self.hashes.try_reserve(1).map_err(|_| OutOfMemory)?;
+        }
+        let hashes = &self.hashes;
+        self.index
+            .try_reserve(1, |&slot| hashes[slot as usize])
+            .map_err(|_| OutOfMemory)
+    }
+
     fn insert_with_deadline(&mut self, key: K, value: V, expires_at: u64) -> (Option<V>, u32) {
         let now = self.now();
         if expires_at != NEVER {
@@ -742,6 +756,31 @@ mod tests {
             })
         );
         assert!(new(StoreConfig::new(MAX_SIZE_LIMIT)).is_none());
+    }
+
+    #[test]
+    fn a_reserved_entry_inserts_without_growing_the_tables() {
+        let clock = ManualClock::new(0);
+        let mut store = store(100, &clock);
+        for (i, key) in ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
+            .into_iter()
+            .enumerate()
+        {
+            store.try_reserve_entry().unwrap();
+            let capacities = (
+                store.nodes.capacity(),
+                store.hashes.capacity(),
+                store.index.capacity(),
+            );
+            store.insert(key, i as u32);
+            let after = (
+                store.nodes.capacity(),
+                store.hashes.capacity(),
+                store.index.capacity(),
+            );
+            assert_eq!(capacities, after, "inserting {key} grew a table");
+        }
+        assert_eq!(store.get("e"), Some(&4));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use cashier_host_tests::{
-    CacheConfig, CacheHandle, Cashier, HostError, KeyOptions, Lookup, Node, Serializer, SystemClock,
+    CacheConfig, CacheHandle, Cashier, HostError, KeyOptions, Lookup, Node, SystemClock,
 };
 
 /// A slow computation the host wants memoized.
@@ -19,13 +19,7 @@ fn memoized_square(
     cache: &CacheHandle,
     n: u32,
 ) -> Result<(u64, &'static str), HostError> {
-    let options = KeyOptions {
-        prefix: String::new(),
-        version: None,
-        cache_with: None,
-        serializer: Serializer::Repr,
-        max_key_bytes: None,
-    };
+    let options = KeyOptions::repr();
     let key = cashier.build_key(
         "demo.slow_square",
         &[Node::Number(f64::from(n))],

@@ -179,6 +179,19 @@ impl ResourceLimiter for MemoryLimiter {
     }
 }
 
+impl KeyOptions {
+    /// The default options: no prefix or version, every argument, `repr`, no size limit.
+    pub fn repr() -> Self {
+        KeyOptions {
+            prefix: String::new(),
+            version: None,
+            cache_with: None,
+            serializer: Serializer::Repr,
+            max_key_bytes: None,
+        }
+    }
+}
+
 /// A loaded cashier component instance.
 pub struct Cashier {
     store: Store<HostState>,
@@ -312,13 +325,14 @@ impl Cashier {
             .call_stats(&mut self.store, cache.0)?)
     }
 
-    /// Hit, joined flight, or miss with a ticket.
+    /// Hit, joined flight, or miss with a ticket. With the instance's memory exhausted, hits
+    /// are still answered and a miss is `CacheError::OutOfMemory`.
     pub fn begin(&mut self, cache: &CacheHandle, key: &str) -> Result<Lookup, HostError> {
-        Ok(self
-            .bindings
-            .cashier_cache_store()
-            .cache()
-            .call_begin(&mut self.store, cache.0, key)?)
+        Ok(self.bindings.cashier_cache_store().cache().call_begin(
+            &mut self.store,
+            cache.0,
+            key,
+        )??)
     }
 
     /// Ends a flight with its value; returns how many callers joined it.

@@ -5,7 +5,7 @@
 mod common;
 
 use cashier_host_tests::{CacheError, HostError, Limits, Lookup, ManualClock};
-use common::{PLENTY_OF_FUEL, cache, config, instance, instance_with};
+use common::{cache, config, instance, instance_with, instance_with_memory_limit};
 
 fn ticket(lookup: Lookup) -> u64 {
     match lookup {
@@ -234,13 +234,7 @@ fn dropping_caches_frees_their_memory() {
 fn an_over_large_value_under_a_memory_limit_is_an_error_and_the_cache_stays_usable() {
     const LIMIT: usize = 4 << 20;
     let clock = ManualClock::new(0);
-    let mut cashier = instance_with(
-        &clock,
-        Limits {
-            memory_bytes: Some(LIMIT),
-            fuel: Some(PLENTY_OF_FUEL),
-        },
-    );
+    let mut cashier = instance_with_memory_limit(&clock, LIMIT);
     let cache = cache(&mut cashier, 1_000, None);
     cashier.set(&cache, "small", b"kept", None).unwrap();
     let huge = vec![1u8; 8 << 20];
@@ -272,6 +266,44 @@ fn an_over_large_value_under_a_memory_limit_is_an_error_and_the_cache_stays_usab
         Some(b"kept".to_vec())
     );
     cashier.delete(&cache, "fill0").unwrap();
+    cashier.set(&cache, "after", b"ok", None).unwrap();
+    assert_eq!(cashier.get(&cache, "after").unwrap(), Some(b"ok".to_vec()));
+}
+
+#[test]
+fn many_small_entries_under_a_memory_limit_end_in_an_error_not_a_trap() {
+    // Small values: the store's own tables (not the argument copy) are what run out.
+    const LIMIT: usize = 2 << 20;
+    let clock = ManualClock::new(0);
+    let mut cashier = instance_with_memory_limit(&clock, LIMIT);
+    let cache = cache(&mut cashier, 10_000_000, None);
+    let mut stored = 0u32;
+    let refusal = loop {
+        match cashier.set(&cache, &format!("key-{stored:08}"), b"v", None) {
+            Ok(()) => stored += 1,
+            Err(HostError::Wasmtime(error)) => panic!("trap after {stored} entries: {error:#}"),
+            Err(other) => break other,
+        }
+        assert!(stored < 1_000_000, "2 MiB never ran out");
+    };
+    println!("stored {stored} small entries under the 2 MiB limit, then: {refusal}");
+    assert!(stored > 1_000, "only {stored} entries fit");
+    // Everything stored is still served; a new key is refused by begin without a trap.
+    for i in [0, stored / 2, stored - 1] {
+        let key = format!("key-{i:08}");
+        assert_eq!(
+            cashier.get(&cache, &key).unwrap(),
+            Some(b"v".to_vec()),
+            "{key}"
+        );
+        assert!(matches!(cashier.begin(&cache, &key), Ok(Lookup::Hit(_))));
+    }
+    match cashier.begin(&cache, "a-new-key") {
+        Err(HostError::Cache(CacheError::OutOfMemory(_)) | HostError::OutOfMemory(_)) => {}
+        other => panic!("expected out-of-memory, got {other:?}"),
+    }
+    // Freeing memory lets the cache grow again.
+    cashier.clear(&cache).unwrap();
     cashier.set(&cache, "after", b"ok", None).unwrap();
     assert_eq!(cashier.get(&cache, "after").unwrap(), Some(b"ok".to_vec()));
 }

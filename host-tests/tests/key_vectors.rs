@@ -96,16 +96,6 @@ fn options(vector: &Value, serializer: Serializer) -> KeyOptions {
     }
 }
 
-fn plain() -> KeyOptions {
-    KeyOptions {
-        prefix: String::new(),
-        version: None,
-        cache_with: None,
-        serializer: Serializer::Repr,
-        max_key_bytes: None,
-    }
-}
-
 #[test]
 fn every_shared_vector_builds_its_exact_keys_in_the_component() {
     let clock = ManualClock::new(0);
@@ -190,7 +180,7 @@ fn malformed_node_lists_are_errors_and_the_instance_lives_on() {
         ),
     ];
     for (about, nodes, args) in cases {
-        match cashier.build_key("f", &nodes, &args, &plain()) {
+        match cashier.build_key("f", &nodes, &args, &KeyOptions::repr()) {
             Err(HostError::Cache(CacheError::InvalidArguments(message))) => {
                 assert!(!message.is_empty(), "{about}")
             }
@@ -203,7 +193,7 @@ fn malformed_node_lists_are_errors_and_the_instance_lives_on() {
         deep.push(Node::List(vec![child]));
     }
     let root = deep.len() as u32 - 1;
-    match cashier.build_key("f", &deep, &[root], &plain()) {
+    match cashier.build_key("f", &deep, &[root], &KeyOptions::repr()) {
         Err(HostError::Cache(CacheError::InvalidKey(message))) => {
             assert!(message.contains("deeper"))
         }
@@ -215,7 +205,7 @@ fn malformed_node_lists_are_errors_and_the_instance_lives_on() {
             "f",
             &[Node::Number(1.0), Node::Text("1".into())],
             &[0, 1],
-            &plain(),
+            &KeyOptions::repr(),
         )
         .unwrap();
     assert_eq!(key, "f(1,\"1\")");

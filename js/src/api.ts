@@ -1,7 +1,13 @@
 // The public API of cashier-wasm: memoize, the storages and buildKey. Every cache rule lives in
 // the WebAssembly core; this module adapts it to JavaScript (promises, `this`, options).
 
-import { KeyOptionsJs, WasmStore, buildKey as wasmBuildKey, wasmMemoryBytes as wasmMemory } from "./wasm/cashier_js.js";
+import {
+  KeyOptionsJs,
+  WasmStore,
+  buildKey as wasmBuildKey,
+  outOfMemoryError,
+  wasmMemoryBytes as wasmMemory,
+} from "./wasm/cashier_js.js";
 import type { WasmMemo } from "./wasm/cashier_js.js";
 
 /** How the canonical key becomes the stored key. */
@@ -233,6 +239,15 @@ export function wasmMemoryBytes(): number {
   return wasmMemory();
 }
 
+/** The error to report for `error` thrown by a wasm call: a trap while the module's memory is
+ * exhausted (e.g. passing a key in) becomes the clear out-of-memory `RangeError`. */
+function boundaryError(error: unknown): unknown {
+  return error instanceof WebAssembly.RuntimeError ? (outOfMemoryError() ?? error) : error;
+}
+
+/** A lookup refused because memory is exhausted: nothing started, cached entries still served. */
+const REFUSED = 3;
+
 /** The canonical key of a call to `name` with `args`: the same string every cashier binding builds. */
 export function buildKey(name: string, args: readonly unknown[], options: KeyOptions = {}): string {
   if (!Array.isArray(args)) throw new TypeError("buildKey(name, args, options): args must be an array");
@@ -335,6 +350,7 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
   let state = 0;
   const notFound = () => {
     state = engine.state();
+    if (state === REFUSED) throw outOfMemoryError() ?? new RangeError("out of memory");
     return NOT_FOUND;
   };
   const viaWasm = (args: unknown[]) => {
@@ -373,7 +389,12 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
   let memoized: (this: unknown, ...args: unknown[]) => unknown;
   if (!isAsync) {
     memoized = function (this: unknown, ...args: unknown[]) {
-      const found = lookup(args);
+      let found: unknown;
+      try {
+        found = lookup(args);
+      } catch (error) {
+        throw boundaryError(error);
+      }
       if (found !== NOT_FOUND) return found;
       if (state % 4 === 1) {
         throw new Error(`memoize: ${name || "an anonymous function"} was called again with the same arguments while computing them (synchronous re-entrancy)`);
@@ -397,7 +418,7 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
       try {
         found = lookup(args);
       } catch (error) {
-        return Promise.reject(error);
+        return Promise.reject(boundaryError(error));
       }
       if (found !== NOT_FOUND) return Promise.resolve(found);
       const slot = (state - (state % 4)) / 4;

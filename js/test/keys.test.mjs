@@ -77,6 +77,24 @@ test("invalid names, versions and options are errors", () => {
   assert.throws(() => buildKey("f", ["x".repeat(100)], { maxKeyBytes: 50 }), /longer than the maximum/);
 });
 
+test("10 MiB keys are refused by the default maximum (1 MiB) and accepted when it is raised", () => {
+  const big = "x".repeat(10 << 20);
+  let calls = 0;
+  const f = memoize((...a) => ++calls, { name: "f" });
+  assert.equal(f("small"), 1);
+  for (const args of [[big], [{ nested: [big] }], [1, big], [big.slice(1) + "é"]]) {
+    assert.throws(() => f(...args), (e) => e instanceof TypeError && /longer than the maximum of 1048576 bytes/.test(e.message));
+  }
+  assert.equal(calls, 1, "a refused key runs nothing");
+  assert.equal(f("small"), 1, "what was cached is still served");
+  assert.equal(f.cache.stats().size, 1);
+  const roomy = memoize((s) => s.length, { name: "roomy", maxKeyBytes: 16 << 20 });
+  assert.equal(roomy(big), 10 << 20);
+  assert.equal(roomy(big), 10 << 20);
+  assert.equal(roomy.cache.stats().hits, 1, "the 10 MiB key is cached and found");
+  assert.equal(buildKey("f", [big], { maxKeyBytes: 16 << 20, serializer: "sha256" }).length, 66);
+});
+
 test("proxies and throwing traps are TypeErrors, and 100,000 of them leave the module sound", () => {
   const revocable = Proxy.revocable({}, {});
   revocable.revoke();

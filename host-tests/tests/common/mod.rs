@@ -51,6 +51,17 @@ pub fn instance(clock: &ManualClock) -> Cashier {
     )
 }
 
+/// A fresh instance whose linear memory may not grow past `bytes`, with plenty of fuel.
+pub fn instance_with_memory_limit(clock: &ManualClock, bytes: usize) -> Cashier {
+    instance_with(
+        clock,
+        Limits {
+            memory_bytes: Some(bytes),
+            fuel: Some(PLENTY_OF_FUEL),
+        },
+    )
+}
+
 pub fn instance_with(clock: &ManualClock, limits: Limits) -> Cashier {
     let (engine, component) = compiled();
     Cashier::instantiate(engine, component, clock.clone(), limits)

@@ -9,7 +9,7 @@ use std::cell::RefCell;
 
 use cashier_core::{
     Cache as CoreCache, Clock, Error as CoreError, KeyBuilder, KeyOptions, Lookup as CoreLookup,
-    StandardSerializer, StoreConfig, Ticket,
+    OutOfMemory, StandardSerializer, StoreConfig, Ticket,
 };
 
 use exports::cashier::cache::keys::{
@@ -96,6 +96,7 @@ impl GuestCache for Cache {
 
     fn set(&self, key: String, value: Vec<u8>, ttl_ms: Option<u64>) -> Result<(), Error> {
         let mut inner = self.inner.borrow_mut();
+        inner.try_reserve_entry().map_err(|e| error(e.into()))?;
         match ttl_ms {
             None => {
                 inner.insert(key, value);
@@ -133,12 +134,20 @@ impl GuestCache for Cache {
         }
     }
 
-    fn begin(&self, key: String) -> Lookup {
-        match self.inner.borrow_mut().lookup(key.as_str()) {
+    fn begin(&self, key: String) -> Result<Lookup, Error> {
+        let mut inner = self.inner.borrow_mut();
+        if inner.try_reserve_entry().is_err() {
+            // Hits need no memory; a miss would.
+            return match inner.get(key.as_str()) {
+                Some(value) => Ok(Lookup::Hit(value.clone())),
+                None => Err(error(OutOfMemory.into())),
+            };
+        }
+        Ok(match inner.lookup(key.as_str()) {
             CoreLookup::Hit(value) => Lookup::Hit(value.clone()),
             CoreLookup::Joined(flight) => Lookup::Joined(flight.to_raw()),
             CoreLookup::Miss(ticket) => Lookup::Miss(ticket.to_raw()),
-        }
+        })
     }
 
     fn complete(&self, ticket: u64, value: Vec<u8>, ttl_ms: Option<u64>) -> Result<u32, Error> {
@@ -166,6 +175,7 @@ fn error(error: CoreError) -> Error {
         CoreError::Config(_) => Error::InvalidConfig(message),
         CoreError::Key(_) => Error::InvalidKey(message),
         CoreError::Flight(_) => Error::StaleTicket(message),
+        CoreError::OutOfMemory(_) => Error::OutOfMemory(message),
     }
 }
 

@@ -13,13 +13,17 @@
 
 mod clock;
 mod convert;
+mod headroom;
+
+#[global_allocator]
+static ALLOCATOR: headroom::ReservingAllocator = headroom::ReservingAllocator;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use cashier_core::{
-    Cache, Error as CoreError, KeyBuilder, KeyOptions, Lookup, StandardSerializer, StoreConfig,
-    Ticket,
+    Cache, Error as CoreError, KeyBuilder, KeyOptions, Lookup, OutOfMemory, StandardSerializer,
+    StoreConfig, Ticket,
 };
 use js_sys::{Array, Float64Array};
 use wasm_bindgen::prelude::*;
@@ -35,10 +39,18 @@ struct Shared {
 }
 
 impl Shared {
-    /// Looks `key` up and records the outcome; returns the value on a hit.
+    /// Looks `key` up and records the outcome; returns the value on a hit. When memory is
+    /// exhausted it still answers hits but starts no flight (outcome `REFUSED`).
     fn lookup(&self, key: &str) -> Option<JsValue> {
         let split = |raw: u64| (raw as u32, (raw >> 32) as u32);
-        let (outcome, found, (slot, serial)) = match self.cache.borrow_mut().lookup(key) {
+        let mut cache = self.cache.borrow_mut();
+        if !headroom::available() || cache.try_reserve_entry().is_err() {
+            let found = cache.get(key).cloned();
+            self.last
+                .set((if found.is_some() { HIT } else { REFUSED }, 0, 0));
+            return found;
+        }
+        let (outcome, found, (slot, serial)) = match cache.lookup(key) {
             Lookup::Hit(value) => (HIT, Some(value.clone()), (0, 0)),
             Lookup::Joined(flight) => (JOINED, None, split(flight.to_raw())),
             Lookup::Miss(ticket) => (MISS, None, split(ticket.to_raw())),
@@ -52,6 +64,8 @@ impl Shared {
 const HIT: u32 = 0;
 const JOINED: u32 = 1;
 const MISS: u32 = 2;
+/// A miss refused because memory is exhausted (see `headroom`): nothing was started.
+const REFUSED: u32 = 3;
 
 /// A TTL + LRU store of JS values (by identity) with pending-computation dedup.
 #[wasm_bindgen]
@@ -107,6 +121,10 @@ impl WasmStore {
     pub fn set(&mut self, key: String, value: JsValue, ttl: JsValue) -> Result<(), JsValue> {
         let ttl = ttl_ms(&ttl)?;
         let mut cache = self.shared.cache.borrow_mut();
+        if !headroom::available() {
+            return Err(error(OutOfMemory.into()));
+        }
+        cache.try_reserve_entry().map_err(|e| error(e.into()))?;
         match ttl {
             None => {
                 cache.insert(key, value);
@@ -172,7 +190,8 @@ impl WasmStore {
     }
 
     /// The latest lookup (through this store or a memo bound to it) as one number, to save
-    /// crossings: `outcome + 4 × slot`, outcome 0 hit, 1 joined, 2 miss; `slot` names the flight
+    /// crossings: `outcome + 4 × slot`, outcome 0 hit, 1 joined, 2 miss, 3 refused (memory
+    /// exhausted: nothing started; see `outOfMemoryMessage`); `slot` names the flight
     /// joined or started, and `flightSerial()` completes its name.
     pub fn state(&self) -> f64 {
         let (outcome, slot, _) = self.shared.last.get();
@@ -326,6 +345,10 @@ impl WasmMemo {
     }
 
     fn build(&mut self, args: &Array) -> Result<(), JsValue> {
+        // Building a key needs memory; with none left, refuse before converting anything.
+        if !headroom::available() {
+            return Err(error(OutOfMemory.into()));
+        }
         let values = convert::arguments(args)?;
         self.key.clear();
         self.builder
@@ -387,10 +410,27 @@ fn ttl_ms(ttl: &JsValue) -> Result<Option<u64>, JsValue> {
 
 /// A core error as the JS error users expect.
 fn error(error: CoreError) -> JsValue {
+    if let CoreError::OutOfMemory(_) = error {
+        // No formatting: there may be no memory to format into.
+        return js_sys::RangeError::new(OutOfMemory::MESSAGE).into();
+    }
     let message = error.to_string();
     match error {
         CoreError::Key(_) => js_sys::TypeError::new(&message).into(),
         CoreError::Config(_) => js_sys::RangeError::new(&message).into(),
         CoreError::Flight(_) => js_sys::Error::new(&message).into(),
+        CoreError::OutOfMemory(_) => js_sys::RangeError::new(OutOfMemory::MESSAGE).into(),
+    }
+}
+
+/// A `RangeError` saying memory is exhausted when it is (the allocator's reserve is spent and
+/// cannot be re-taken), else undefined. The wrapper asks after a refused lookup or a trap, to
+/// report a clear error instead of the engine's "unreachable". Allocates nothing in wasm.
+#[wasm_bindgen(js_name = outOfMemoryError)]
+pub fn out_of_memory_error() -> JsValue {
+    if headroom::available() {
+        JsValue::UNDEFINED
+    } else {
+        error(OutOfMemory.into())
     }
 }
