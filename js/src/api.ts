@@ -9,6 +9,7 @@ import {
   wasmMemoryBytes as wasmMemory,
 } from "./wasm/cashier_js.js";
 import type { WasmMemo } from "./wasm/cashier_js.js";
+import { isSharedAsyncStorage, type SharedAsyncStorage, type SharedStats } from "./shared.js";
 
 /** How the canonical key becomes the stored key. */
 export type Serializer = "repr" | "md5" | "sha256" | { serialize(canonicalKey: string): string };
@@ -54,22 +55,27 @@ export interface MemoizeOptions extends KeyOptions, StorageOptions {
   name?: string;
   /** Build the key yourself: `(name, args) => string`. */
   keyBuilder?: (name: string, args: readonly unknown[]) => string;
-  /** A storage to share between functions. `maxSize` and `clock` then belong to the storage. */
-  storage?: TTLMapStorage | TTLMapAsyncStorage;
+  /**
+   * A storage to share between functions: `TTLMapStorage` (sync functions), `TTLMapAsyncStorage`,
+   * or a storage outside the process such as `RedisStorage`/`TieredStorage` (async functions).
+   * `maxSize` and `clock` then belong to the storage.
+   */
+  storage?: TTLMapStorage | TTLMapAsyncStorage | SharedAsyncStorage;
   /** Treat a function that returns promises as async (declared `async` functions are detected). */
   async?: boolean;
 }
 
 /** The `.cache` of a memoized function. */
 export interface MemoCache<A extends unknown[]> {
-  /** Removes the entry for these arguments (and cancels its pending call); true if one was live. */
-  delete(...args: A): boolean;
-  /** Removes every entry of the function's storage. */
-  clear(): void;
+  /** Removes the entry for these arguments (and cancels its pending call); true if one was live.
+   * A promise for storages outside the process. */
+  delete(...args: A): boolean | Promise<boolean>;
+  /** Removes every entry of the function's storage (a promise for storages outside the process). */
+  clear(): void | Promise<void>;
   /** The key these arguments have. */
   keyOf(...args: A): string;
-  /** The storage's counters. */
-  stats(): CacheStats;
+  /** The storage's counters (for storages outside the process, this process's {@link SharedStats}). */
+  stats(): CacheStats | SharedStats;
 }
 
 /** A memoized function: the same signature, plus `.cache`. */
@@ -268,9 +274,10 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
   if (typeof fn !== "function") throw new TypeError("memoize(fn, options): fn must be a function");
   const isAsync = options.async === true || isAsyncFunction(fn);
   const given = options.storage;
+  if (isSharedAsyncStorage(given)) return memoizeShared(fn, options, given, isAsync);
   if (given !== undefined) {
     if (!(given instanceof TTLMapStorage) && !(given instanceof TTLMapAsyncStorage)) {
-      throw new TypeError("storage must be a TTLMapStorage or a TTLMapAsyncStorage");
+      throw new TypeError("storage must be a TTLMapStorage, a TTLMapAsyncStorage, or an async storage with getOrCompute (RedisStorage, TieredStorage)");
     }
     if (isAsync && given instanceof TTLMapStorage) {
       throw new TypeError(`memoize: ${fn.name || "this function"} is async; give it a TTLMapAsyncStorage, not a TTLMapStorage`);
@@ -477,6 +484,83 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
     clear: () => engine.clear(),
     keyOf: (...args) => keyOf(args),
     stats: () => toStats(engine.stats()),
+  };
+  Object.defineProperty(memoized, "cache", { value: cache, enumerable: true });
+  Object.defineProperty(memoized, "name", { value: fn.name, configurable: true });
+  Object.defineProperty(memoized, "length", { value: fn.length, configurable: true });
+  return memoized as unknown as Memoized<F>;
+}
+
+/**
+ * memoize over a storage outside the process: the key is built here, concurrent calls of one key
+ * in this process share one promise, and the storage answers or computes (and, with a lock, makes
+ * other processes wait for this one).
+ */
+function memoizeShared<F extends (...args: any[]) => any>(
+  fn: F,
+  options: MemoizeOptions,
+  storage: SharedAsyncStorage,
+  isAsync: boolean,
+): Memoized<F> {
+  if (!isAsync) {
+    throw new TypeError(
+      `memoize: ${fn.name || "this function"} is synchronous; a storage outside the process answers with promises, so give it a TTLMapStorage (or declare it async)`,
+    );
+  }
+  if (options.maxSize !== undefined || options.clock !== undefined) {
+    throw new TypeError("memoize: maxSize and clock belong to the shared storage; set them there");
+  }
+  const name = options.name ?? fn.name;
+  if (!name) throw new TypeError("memoize: an anonymous function sharing a storage needs a name (options.name)");
+  const { keyBuilder, serializer, ttl } = options;
+  const compiled = keyOptions(options);
+  const keyOf = (args: unknown[]): string => {
+    const key = keyBuilder ? keyBuilder(name, args) : wasmBuildKey(name, args, compiled);
+    return typeof serializer === "object" ? serializer.serialize(key) : key;
+  };
+  const pending = new Map<string, Flight>();
+  let serial = 0;
+  const memoized = function (this: unknown, ...args: unknown[]): Promise<unknown> {
+    let key: string;
+    try {
+      key = keyOf(args);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const joined = pending.get(key);
+    if (joined !== undefined) {
+      const inside = flightContext?.getStore() ?? synchronousFlights;
+      return inside.includes(joined) ? Promise.reject(reentrant(name)) : joined.promise;
+    }
+    const flight: Flight = { serial: serial++, promise: undefined as unknown as Promise<unknown> };
+    const lineage = [...(flightContext?.getStore() ?? synchronousFlights), flight];
+    const compute = () => {
+      const outer = synchronousFlights;
+      synchronousFlights = lineage;
+      try {
+        return flightContext ? flightContext.run(lineage, () => fn.apply(this, args)) : fn.apply(this, args);
+      } finally {
+        synchronousFlights = outer;
+      }
+    };
+    flight.promise = storage.getOrCompute(key, compute, ttl).finally(() => {
+      if (pending.get(key) === flight) pending.delete(key);
+    });
+    pending.set(key, flight);
+    return flight.promise;
+  };
+  const cache: MemoCache<Parameters<F>> = {
+    delete: (...args) => {
+      const key = keyOf(args);
+      pending.delete(key);
+      return storage.delete(key);
+    },
+    clear: () => {
+      pending.clear();
+      return storage.clear();
+    },
+    keyOf: (...args) => keyOf(args),
+    stats: () => storage.stats(),
   };
   Object.defineProperty(memoized, "cache", { value: cache, enumerable: true });
   Object.defineProperty(memoized, "name", { value: fn.name, configurable: true });

@@ -3,4 +3,4 @@ import init from "./wasm/cashier_js.js";
 
 await init({ module_or_path: new URL("./wasm/cashier_js_bg.wasm", import.meta.url) });
 
-export * from "./api.js";
+export * from "./index.js";

@@ -1,2 +1,2 @@
 // CommonJS (`require("cashier-wasm")`): wasm-bindgen's Node glue loads the module synchronously.
-export * from "./api.js";
+export * from "./index.js";

@@ -8,4 +8,4 @@ initSync({ module: readFileSync(new URL("./wasm/cashier_js_bg.wasm", import.meta
 // Async re-entrancy detection follows calls across awaits.
 useAsyncContext(new AsyncLocalStorage());
 
-export * from "./api.js";
+export * from "./index.js";

@@ -5,4 +5,4 @@ import { initSync } from "./wasm/cashier_js.js";
 
 initSync({ module: wasmModule });
 
-export * from "./api.js";
+export * from "./index.js";

@@ -1,0 +1,66 @@
+// jsonValues, the default value serializer of RedisStorage: what JSON alone loses round-trips,
+// tags cannot be forged by stored data, and what cannot be stored is a clear TypeError.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { jsonValues } from "cashier-wasm";
+
+const roundTrip = (value) => jsonValues.deserialize(jsonValues.serialize(value));
+
+test("values JSON loses round-trip", () => {
+  const cases = [
+    undefined,
+    [undefined, null],
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    -0,
+    2n ** 70n,
+    -5n,
+    new Date(86_400_000),
+    new Map([[{ k: 1 }, new Set([1n])], [undefined, -0]]),
+    new Set([new Date(1), "s"]),
+    new Uint8Array([]),
+    new Uint8Array([255]),
+    new Uint8Array([1, 2]),
+    new Uint8Array(Array.from({ length: 256 }, (_, i) => i)),
+    { nested: { deep: [new Map(), new Set(), { u: undefined }] } },
+  ];
+  for (const value of cases) assert.deepStrictEqual(roundTrip(value), value);
+  assert.ok(Object.is(roundTrip(-0), -0));
+  assert.ok(Number.isNaN(roundTrip(new Date(Number.NaN)).getTime()));
+  assert.deepStrictEqual(roundTrip([, 1]), [undefined, 1], "a hole comes back as undefined");
+});
+
+test("stored data cannot forge a tag or a prototype", () => {
+  const lookalike = { $t: "bigint", v: "1" };
+  assert.deepStrictEqual(roundTrip(lookalike), lookalike, "an object with $t stays an object");
+  assert.deepStrictEqual(roundTrip([{ $t: "undefined" }]), [{ $t: "undefined" }]);
+  const proto = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}');
+  const back = roundTrip(proto);
+  assert.equal(Object.getPrototypeOf(back), Object.prototype);
+  assert.deepEqual(Object.keys(back), ["__proto__", "a"]);
+  assert.equal(back.polluted, undefined);
+  assert.deepEqual(Object.getOwnPropertyDescriptor(back, "__proto__").value, { polluted: true });
+  assert.equal({}.polluted, undefined);
+});
+
+test("what cannot be stored is a TypeError naming it", () => {
+  class Point {}
+  const cycle = { a: 1 };
+  cycle.self = cycle;
+  assert.throws(() => jsonValues.serialize(new Point()), { name: "TypeError", message: /Point instance cannot be stored/ });
+  assert.throws(() => jsonValues.serialize(cycle), { name: "TypeError", message: /cycle/ });
+  assert.throws(() => jsonValues.serialize({ f() {} }), { name: "TypeError", message: /function cannot be stored/ });
+  assert.throws(() => jsonValues.serialize([Symbol("s")]), { name: "TypeError", message: /symbol cannot be stored/ });
+  let deep = 1;
+  for (let i = 0; i < 600; i++) deep = [deep];
+  assert.throws(() => jsonValues.serialize(deep), { name: "TypeError", message: /deeper than 512/ });
+  const shared = { x: 1 };
+  assert.deepStrictEqual(roundTrip([shared, shared]), [{ x: 1 }, { x: 1 }], "a repeated (acyclic) object is not a cycle");
+});
+
+test("text that is not a stored value is a clear error", () => {
+  assert.throws(() => jsonValues.deserialize('{"$t":"nonsense"}'), { name: "TypeError", message: /unknown tag "nonsense"/ });
+  assert.throws(() => jsonValues.deserialize('{"$t":"bytes","v":"!!"}'), { name: "TypeError", message: /invalid base64/ });
+  assert.throws(() => jsonValues.deserialize("{not json"), SyntaxError);
+});
