@@ -15,6 +15,10 @@ tarball="$(npm pack --silent --pack-destination bench/out | tail -n 1)"
 log "JavaScript workloads (one process, interleaved rounds)"
 node --expose-gc bench/js/run.mjs "$@" --json bench/out/js.json
 
+log "Redis: shared storages against async-cache-dedupe, cache-manager and cacheable (redis-server on 127.0.0.1)"
+ensure_apt redis-server
+node bench/js/redis.mjs --md bench/out/redis.md
+
 log "native: cashier-core vs lru and quick_cache"
 cargo bench -p cashier-core --bench store
 python3 bench/criterion_table.py hit_get insert_evict mixed_80_20 > bench/out/native.md
@@ -30,4 +34,4 @@ if [ -d host-tests/benches ]; then
   fi
 fi
 
-node bench/js/report.mjs bench/out/js.json bench/RESULTS.md --native bench/out/native.md "${host_args[@]}"
+node bench/js/report.mjs bench/out/js.json bench/RESULTS.md --native bench/out/native.md --redis bench/out/redis.md "${host_args[@]}"

@@ -1,5 +1,5 @@
 // Writes bench/RESULTS.md from one run: the JSON of run.mjs plus criterion's native medians.
-//   node bench/js/report.mjs RUN.json OUT.md [--native TABLE.md] [--host TABLE.md]
+//   node bench/js/report.mjs RUN.json OUT.md [--native TABLE.md] [--host TABLE.md] [--redis TABLE.md]
 
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 
@@ -11,6 +11,7 @@ const flag = (name) => {
 const run = JSON.parse(readFileSync(runFile, "utf8"));
 const native = flag("--native");
 const host = flag("--host");
+const redis = flag("--redis");
 
 const ns = (value) => (value >= 1000 ? `${(value / 1000).toFixed(1)} µs` : `${value.toFixed(1)} ns`);
 const lines = [];
@@ -130,6 +131,13 @@ if (host) {
   say("### wasmtime host calls vs native core calls");
   say();
   say(host);
+  say();
+}
+
+if (redis) {
+  say("### Redis: shared storages (`node bench/js/redis.mjs`)");
+  say();
+  say(redis);
   say();
 }
 

@@ -17,6 +17,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
+import { prng, median } from "./sequence.mjs";
 import { loadCashier, syncContendersFor, asyncContendersFor } from "./contenders.mjs";
 
 const require = createRequire(import.meta.url);
@@ -35,23 +36,7 @@ const asyncContenders = asyncContendersFor(cashier);
 
 // ---------------------------------------------------------------- helpers
 
-/** SplitMix32-style PRNG: the same sequence for every contender. */
-function prng(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x9e3779b9) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return ((z ^ (z >>> 16)) >>> 0) / 4294967296;
-  };
-}
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 function versionOf(name) {
   try {

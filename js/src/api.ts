@@ -5,6 +5,7 @@ import {
   KeyOptionsJs,
   WasmStore,
   buildKey as wasmBuildKey,
+  keyHead as wasmKeyHead,
   outOfMemoryError,
   wasmMemoryBytes as wasmMemory,
 } from "./wasm/cashier_js.js";
@@ -266,6 +267,53 @@ function isAsyncFunction(fn: Function): boolean {
 }
 
 /**
+ * The repr key of a call whose participating arguments are all primitives, built without
+ * leaving JS, or undefined for anything else. The canonical forms involved are JavaScript's own
+ * — numbers are ECMAScript Number::toString, BigInts their decimal digits + "n", plain strings
+ * quoted — so this is the core's encoding, not a second one; every shared vector checks that
+ * both paths agree. Objects, strings needing escapes and keys that may exceed maxKeyBytes go
+ * through wasm. `head` is the key's start, `{prefix}{label}(`.
+ */
+function primitiveKey(head: string, options: KeyOptions): (args: unknown[]) => string | undefined {
+  const positions = options.cacheWith ? [...options.cacheWith].sort((a, b) => a - b) : undefined;
+  const maxKeyChars = Math.floor((options.maxKeyBytes ?? DEFAULT_MAX_KEY_BYTES) / 3);
+  return (args) => {
+    let key = head;
+    const count = positions ? positions.length : args.length;
+    for (let i = 0; i < count; i++) {
+      const value = positions ? args[positions[i]!] : args[i];
+      if (i > 0) key += ",";
+      switch (typeof value) {
+        case "number":
+          key += value;
+          break;
+        case "string":
+          if (NEEDS_WASM.test(value)) return undefined;
+          key += '"' + value + '"';
+          break;
+        case "boolean":
+          key += value ? "true" : "false";
+          break;
+        case "undefined":
+          key += "undefined";
+          break;
+        case "bigint":
+          key += value + "n";
+          break;
+        case "object":
+          if (value !== null) return undefined;
+          key += "null";
+          break;
+        default:
+          return undefined;
+      }
+    }
+    key += ")";
+    return key.length <= maxKeyChars ? key : undefined;
+  };
+}
+
+/**
  * Memoizes `fn`. Calls with equal arguments (by value; see `core/KEYS.md`) share one stored
  * result until it expires or is evicted. Async functions share one pending promise per key:
  * concurrent callers get the same value or the same rejection, and a rejection caches nothing.
@@ -308,49 +356,8 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
     if (typeof stored !== "string") throw new TypeError("keyBuilder and serializer.serialize must return strings");
     return stored;
   };
-  // Fast path: the repr key of primitive arguments is built here, without leaving JS. The
-  // canonical forms involved are JavaScript's own — numbers are ECMAScript Number::toString,
-  // BigInts their decimal digits + "n", plain strings quoted — so this is the core's encoding,
-  // not a second one; every shared vector checks that both paths agree. Anything else
-  // (objects, strings needing escapes, keys that may exceed maxKeyBytes) goes through wasm.
   const fast = !custom && (options.serializer ?? "repr") === "repr";
-  const head = fast ? memo.keyHead() : "";
-  const positions = options.cacheWith ? [...options.cacheWith].sort((a, b) => a - b) : undefined;
-  const maxKeyChars = Math.floor((options.maxKeyBytes ?? DEFAULT_MAX_KEY_BYTES) / 3);
-  const fastKey = (args: unknown[]): string | undefined => {
-    let key = head;
-    const count = positions ? positions.length : args.length;
-    for (let i = 0; i < count; i++) {
-      const value = positions ? args[positions[i]!] : args[i];
-      if (i > 0) key += ",";
-      switch (typeof value) {
-        case "number":
-          key += value;
-          break;
-        case "string":
-          if (NEEDS_WASM.test(value)) return undefined;
-          key += '"' + value + '"';
-          break;
-        case "boolean":
-          key += value ? "true" : "false";
-          break;
-        case "undefined":
-          key += "undefined";
-          break;
-        case "bigint":
-          key += value + "n";
-          break;
-        case "object":
-          if (value !== null) return undefined;
-          key += "null";
-          break;
-        default:
-          return undefined;
-      }
-    }
-    key += ")";
-    return key.length <= maxKeyChars ? key : undefined;
-  };
+  const fastKey = fast ? primitiveKey(memo.keyHead(), options) : () => undefined;
 
   // One lookup: the value on a hit, else NOT_FOUND with `state` holding the store's answer
   // (outcome + 4 × flight slot) — read at once, before `fn` can run another lookup.
@@ -514,8 +521,10 @@ function memoizeShared<F extends (...args: any[]) => any>(
   if (!name) throw new TypeError("memoize: an anonymous function sharing a storage needs a name (options.name)");
   const { keyBuilder, serializer, ttl } = options;
   const compiled = keyOptions(options);
+  const fast = !keyBuilder && (serializer ?? "repr") === "repr";
+  const fastKey = fast ? primitiveKey(wasmKeyHead(name, compiled), options) : () => undefined;
   const keyOf = (args: unknown[]): string => {
-    const key = keyBuilder ? keyBuilder(name, args) : wasmBuildKey(name, args, compiled);
+    const key = keyBuilder ? keyBuilder(name, args) : (fastKey(args) ?? wasmBuildKey(name, args, compiled));
     return typeof serializer === "object" ? serializer.serialize(key) : key;
   };
   const pending = new Map<string, Flight>();

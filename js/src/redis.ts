@@ -112,6 +112,46 @@ function randomToken(): string {
   return Array.from(words, (w) => w.toString(16).padStart(8, "0")).join("");
 }
 
+/**
+ * Timeouts of in-flight commands with one timer, not one each: every command has the same
+ * timeout, so insertion order is deadline order and the timer only looks at the oldest.
+ */
+class Deadlines {
+  private readonly pending = new Set<{ at: number; fail: () => void }>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly timeout: number) {}
+
+  /** Calls `fail` once `timeout` ms have passed, unless {@link settle}d first. */
+  add(fail: () => void): { at: number; fail: () => void } {
+    const entry = { at: Date.now() + this.timeout, fail };
+    this.pending.add(entry);
+    this.timer ??= setTimeout(() => this.expire(), this.timeout);
+    return entry;
+  }
+
+  settle(entry: { at: number; fail: () => void }): void {
+    this.pending.delete(entry);
+    if (this.pending.size === 0 && this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private expire(): void {
+    this.timer = undefined;
+    const now = Date.now();
+    for (const entry of this.pending) {
+      if (entry.at > now) {
+        this.timer = setTimeout(() => this.expire(), entry.at - now);
+        return;
+      }
+      this.pending.delete(entry);
+      entry.fail();
+    }
+  }
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -131,6 +171,9 @@ export class RedisStorage implements SharedAsyncStorage {
   private readonly onError: ((error: StorageError) => void) | undefined;
   private readonly generationKey: string;
   private readonly shas = new Map<string, string>();
+  private readonly deadlines: Deadlines;
+  private readonly tokenBase = randomToken();
+  private tokens = 0;
   private skipUntil = 0;
   private counters: SharedStats = { hits: 0, misses: 0, waits: 0, errors: 0 };
 
@@ -146,6 +189,7 @@ export class RedisStorage implements SharedAsyncStorage {
     }
     this.timeout = whole("timeout", options.timeout, 500);
     this.retryAfter = whole("retryAfter", options.retryAfter, 1000);
+    this.deadlines = new Deadlines(this.timeout);
     const lock = options.lock;
     if (lock) {
       const given = lock === true ? {} : lock;
@@ -214,7 +258,8 @@ export class RedisStorage implements SharedAsyncStorage {
   }
 
   private async lockedGetOrCompute(key: string, compute: () => unknown, ttl: number | undefined, lock: { ttl: number; poll: number }) {
-    const token = randomToken();
+    // Unique per call: this storage's random base (unique among processes) + a counter.
+    const token = `${this.tokenBase}.${(this.tokens++).toString(36)}`;
     const started = Date.now();
     let pause = 2;
     let waited = false;
@@ -319,7 +364,7 @@ export class RedisStorage implements SharedAsyncStorage {
   /** One command, failed with a StorageError after `timeout` ms. */
   private run(args: string[]): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new StorageError(args[0]!.toLowerCase(), `Redis did not answer within ${this.timeout} ms`)), this.timeout);
+      const deadline = this.deadlines.add(() => reject(new StorageError(args[0]!.toLowerCase(), `Redis did not answer within ${this.timeout} ms`)));
       let sent: Promise<unknown>;
       try {
         sent = Promise.resolve(this.command(args));
@@ -328,11 +373,11 @@ export class RedisStorage implements SharedAsyncStorage {
       }
       sent.then(
         (reply) => {
-          clearTimeout(timer);
+          this.deadlines.settle(deadline);
           resolve(reply);
         },
         (error) => {
-          clearTimeout(timer);
+          this.deadlines.settle(deadline);
           reject(error);
         },
       );

@@ -378,6 +378,14 @@ pub fn build_key(name: &str, args: &Array, options: &KeyOptionsJs) -> Result<Str
         .map_err(|e| error(e.into()))
 }
 
+/// What every repr key of `name` under `options` starts with: `{prefix}{label}(` — the same
+/// head as `Memo::keyHead`, for callers without a cache (the shared-storage path of `memoize`).
+#[wasm_bindgen(js_name = keyHead)]
+pub fn key_head(name: &str, options: &KeyOptionsJs) -> Result<String, JsValue> {
+    let builder = options.builder(name)?;
+    Ok(format!("{}{}(", builder.prefix(), builder.label()))
+}
+
 fn ticket(slot: u32, serial: u32) -> Ticket {
     Ticket::from_raw((u64::from(serial) << 32) | u64::from(slot))
 }
