@@ -36,8 +36,6 @@ const asyncContenders = asyncContendersFor(cashier);
 
 // ---------------------------------------------------------------- helpers
 
-
-
 function versionOf(name) {
   try {
     return require(`${name}/package.json`).version;
