@@ -26,6 +26,7 @@ python3 bench/criterion_table.py hit_get insert_evict mixed_80_20 > bench/out/na
 host_args=()
 if [ -d host-tests/benches ]; then
   log "wasmtime host calls vs native core calls"
+  bash .ci/build-component.sh
   cargo bench -p cashier-host-tests
   host_groups=$(ls target/criterion | grep -E '^host_' || true)
   if [ -n "$host_groups" ]; then
