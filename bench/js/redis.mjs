@@ -20,7 +20,8 @@ import { createCache as createDedupeCache } from "async-cache-dedupe";
 import { createCache as createManagerCache } from "cache-manager";
 import { Cacheable } from "cacheable";
 import { createKeyv as createKeyvRedis } from "@keyv/redis";
-import { memoize, RedisStorage, TieredStorage, TTLMapAsyncStorage } from "cashier-wasm";
+import { memoize, TTLMapAsyncStorage } from "cashier-wasm";
+import { RedisStorage, TieredStorage } from "cashier-wasm/redis";
 import { prng, median } from "./sequence.mjs";
 import { redisProcess } from "../../js/test/redis/redis-process.mjs";
 

@@ -2,7 +2,7 @@
 // tags cannot be forged by stored data, and what cannot be stored is a clear TypeError.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { jsonValues } from "cashier-wasm";
+import { jsonValues } from "cashier-wasm/redis";
 
 const roundTrip = (value) => jsonValues.deserialize(jsonValues.serialize(value));
 

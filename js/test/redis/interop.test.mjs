@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { memoize, buildKey, RedisStorage, jsonValues } from "cashier-wasm";
+import { memoize, buildKey } from "cashier-wasm";
+import { RedisStorage, jsonValues } from "cashier-wasm/redis";
 import { redisServer } from "./server.mjs";
 import { nodeRedis } from "./clients.mjs";
 

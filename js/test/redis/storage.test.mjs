@@ -4,7 +4,8 @@
 // reach onError, nothing hangs, caching resumes, and L1 keeps serving.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { memoize, RedisStorage, TieredStorage, TTLMapAsyncStorage, StorageError } from "cashier-wasm";
+import { memoize, TTLMapAsyncStorage } from "cashier-wasm";
+import { RedisStorage, TieredStorage, StorageError } from "cashier-wasm/redis";
 import { redisServer } from "./server.mjs";
 import { nodeRedis, ioRedis, sleep } from "./clients.mjs";
 

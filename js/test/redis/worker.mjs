@@ -5,7 +5,8 @@
 //   {"op":"clear"}                       → {"done":true}            (rotation: one INCR)
 //   {"op":"burst","startAt":ms,"n":1000,"keys":50} → {"calls":n,"sum":…} (waits for startAt first)
 import { createInterface } from "node:readline";
-import { memoize, RedisStorage, TieredStorage, TTLMapAsyncStorage } from "cashier-wasm";
+import { memoize, TTLMapAsyncStorage } from "cashier-wasm";
+import { RedisStorage, TieredStorage } from "cashier-wasm/redis";
 import { nodeRedis, sleep } from "./clients.mjs";
 
 const [url, prefix, mode] = process.argv.slice(2);
