@@ -3,6 +3,7 @@
 
 import {
   KeyOptionsJs,
+  WasmFlights,
   WasmStore,
   buildKey as wasmBuildKey,
   keyHead as wasmKeyHead,
@@ -10,6 +11,7 @@ import {
   wasmMemoryBytes as wasmMemory,
 } from "./wasm/cashier_js.js";
 import type { WasmMemo } from "./wasm/cashier_js.js";
+import { randomWords } from "./random.js";
 import { isSharedAsyncStorage, type SharedAsyncStorage, type SharedStats } from "./shared.js";
 
 /** How the canonical key becomes the stored key. */
@@ -88,20 +90,10 @@ const DEFAULT_MAX_KEY_BYTES = 1 << 20;
 const NEEDS_WASM = /["\\\u0000-\u001f\u007f\ud800-\udfff]/;
 const NOT_FOUND: unique symbol = Symbol("cashier.notFound");
 
-/**
- * The hasher's secret seed (hash-flooding resistance): from `crypto.getRandomValues`, or from
- * `Math.random` where crypto may not be used yet — workerd forbids it at global scope, where
- * caches are usually created.
- */
+/** A hasher seed as (low, high) words; see {@link randomWords}. */
 function randomSeed(): [number, number] {
-  const words = new Uint32Array(2);
-  try {
-    globalThis.crypto.getRandomValues(words);
-  } catch {
-    words[0] = Math.floor(Math.random() * 2 ** 32);
-    words[1] = Math.floor(Math.random() * 2 ** 32) ^ Date.now();
-  }
-  return [words[0]!, words[1]!];
+  const [low, high] = randomWords(2);
+  return [low!, high!];
 }
 
 function toStats(values: Float64Array): CacheStats {
@@ -525,23 +517,30 @@ function memoizeShared<F extends (...args: any[]) => any>(
   const fastKey = fast ? primitiveKey(wasmKeyHead(name, compiled), options) : () => undefined;
   const keyOf = (args: unknown[]): string => {
     const key = keyBuilder ? keyBuilder(name, args) : (fastKey(args) ?? wasmBuildKey(name, args, compiled));
-    return typeof serializer === "object" ? serializer.serialize(key) : key;
+    const stored = typeof serializer === "object" ? serializer.serialize(key) : key;
+    if (typeof stored !== "string") throw new TypeError("keyBuilder and serializer.serialize must return strings");
+    return stored;
   };
-  const pending = new Map<string, Flight>();
-  let serial = 0;
+  // Per-key dedup is the core's flight table; JS keeps each flight's promise by its slot.
+  const [low, high] = randomSeed();
+  const table = new WasmFlights(low, high);
+  const flights = new Map<number, Flight>();
   const memoized = function (this: unknown, ...args: unknown[]): Promise<unknown> {
     let key: string;
+    let begun: number;
     try {
       key = keyOf(args);
+      begun = table.begin(key);
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(boundaryError(error));
     }
-    const joined = pending.get(key);
-    if (joined !== undefined) {
+    if (begun < 0) {
+      const joined = flights.get(-begun - 1)!;
       const inside = flightContext?.getStore() ?? synchronousFlights;
       return inside.includes(joined) ? Promise.reject(reentrant(name)) : joined.promise;
     }
-    const flight: Flight = { serial: serial++, promise: undefined as unknown as Promise<unknown> };
+    const slot = begun;
+    const flight: Flight = { serial: table.startedSerial(), promise: undefined as unknown as Promise<unknown> };
     const lineage = [...(flightContext?.getStore() ?? synchronousFlights), flight];
     const compute = () => {
       const outer = synchronousFlights;
@@ -552,20 +551,32 @@ function memoizeShared<F extends (...args: any[]) => any>(
         synchronousFlights = outer;
       }
     };
-    flight.promise = storage.getOrCompute(key, compute, ttl).finally(() => {
-      if (pending.get(key) === flight) pending.delete(key);
+    // Registered before the storage runs `compute`, so a same-key call from inside finds it.
+    flights.set(slot, flight);
+    let answer: Promise<unknown>;
+    try {
+      answer = Promise.resolve(storage.getOrCompute(key, compute, ttl));
+    } catch (error) {
+      answer = Promise.reject(error); // a storage that throws instead of rejecting
+    }
+    flight.promise = answer.finally(() => {
+      // A cancelled flight's slot may already belong to a newer one: only the owner releases it.
+      if (table.finish(slot, flight.serial)) flights.delete(slot);
     });
-    pending.set(key, flight);
     return flight.promise;
+  };
+  const cancel = (slot: number) => {
+    if (slot >= 0) flights.delete(slot);
   };
   const cache: MemoCache<Parameters<F>> = {
     delete: (...args) => {
       const key = keyOf(args);
-      pending.delete(key);
+      cancel(table.cancel(key));
       return storage.delete(key);
     },
     clear: () => {
-      pending.clear();
+      table.clear();
+      flights.clear();
       return storage.clear();
     },
     keyOf: (...args) => keyOf(args),

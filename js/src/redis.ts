@@ -7,6 +7,7 @@
 // Every operation is one Lua script call (one round trip) that reads the generation and acts on
 // the current one, so a clear by any process is seen by every other on its next operation.
 
+import { randomWords } from "./random.js";
 import { StorageError, type SharedAsyncStorage, type SharedStats } from "./shared.js";
 import { jsonValues, type ValueSerializer } from "./values.js";
 
@@ -103,13 +104,7 @@ function whole(name: string, value: number | undefined, fallback: number): numbe
 }
 
 function randomToken(): string {
-  const words = new Uint32Array(4);
-  try {
-    globalThis.crypto.getRandomValues(words);
-  } catch {
-    for (let i = 0; i < 4; i++) words[i] = Math.floor(Math.random() * 2 ** 32);
-  }
-  return Array.from(words, (w) => w.toString(16).padStart(8, "0")).join("");
+  return Array.from(randomWords(4), (w) => w.toString(16).padStart(8, "0")).join("");
 }
 
 /**

@@ -5,6 +5,7 @@
 //! - [`WasmStore`]: a cashier-core `Cache` holding JS values by identity (`TTLMapStorage`).
 //! - [`WasmMemo`]: one memoized function's key builder bound to a store; `lookup(args)` builds
 //!   the key and looks it up in a single call across the boundary.
+//! - [`WasmFlights`]: per-key dedup alone, for functions memoized over a shared storage.
 //! - [`build_key`]: the canonical key of a call, as every binding builds it.
 //!
 //! Errors are thrown as JS errors with the core's message: `TypeError` for values that cannot
@@ -13,6 +14,7 @@
 
 mod clock;
 mod convert;
+mod flights;
 mod headroom;
 
 #[global_allocator]
@@ -29,6 +31,7 @@ use js_sys::{Array, Float64Array};
 use wasm_bindgen::prelude::*;
 
 use clock::JsClock;
+pub use flights::WasmFlights;
 
 /// A store shared by its `WasmStore` handle and every `WasmMemo` bound to it.
 struct Shared {
