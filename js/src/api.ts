@@ -525,11 +525,16 @@ function memoizeShared<F extends (...args: any[]) => any>(
   const [low, high] = randomSeed();
   const table = new WasmFlights(low, high);
   const flights = new Map<number, Flight>();
+  const peek = storage.peek;
   const memoized = function (this: unknown, ...args: unknown[]): Promise<unknown> {
     let key: string;
     let begun: number;
     try {
       key = keyOf(args);
+      if (peek) {
+        const found = peek.call(storage, key, NOT_FOUND);
+        if (found !== NOT_FOUND) return Promise.resolve(found);
+      }
       begun = table.begin(key);
     } catch (error) {
       return Promise.reject(boundaryError(error));

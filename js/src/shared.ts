@@ -27,6 +27,11 @@ export interface SharedAsyncStorage {
   clear(): Promise<void>;
   /** This process's counters. */
   stats(): SharedStats;
+  /**
+   * Optional: the value for `key` if the storage can answer at once, without I/O (an in-process
+   * tier), else `miss`. memoize asks this first, so such hits skip the pending-call machinery.
+   */
+  peek?(key: string, miss: unknown): unknown;
 }
 
 /** Whether `storage` speaks {@link SharedAsyncStorage}. */

@@ -43,6 +43,15 @@ export class TieredStorage implements SharedAsyncStorage {
     this.syncInterval = interval;
   }
 
+  /** L1's value for `key`, or `miss` — also `miss` when L2's generation is due a re-read. */
+  peek(key: string, miss: unknown): unknown {
+    if (Date.now() - this.syncedAt >= this.syncInterval) return miss;
+    const engine = this.l1.engine;
+    if (!engine.get(key)) return miss;
+    this.l1Hits++;
+    return engine.value();
+  }
+
   async getOrCompute(key: string, compute: () => unknown, ttl?: number): Promise<unknown> {
     if (Date.now() - this.syncedAt >= this.syncInterval) await this.sync();
     const engine = this.l1.engine;
