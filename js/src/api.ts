@@ -70,19 +70,33 @@ export interface MemoizeOptions extends KeyOptions, StorageOptions {
 
 /** The `.cache` of a memoized function. */
 export interface MemoCache<A extends unknown[]> {
-  /** Removes the entry for these arguments (and cancels its pending call); true if one was live.
-   * A promise for storages outside the process. */
-  delete(...args: A): boolean | Promise<boolean>;
-  /** Removes every entry of the function's storage (a promise for storages outside the process). */
-  clear(): void | Promise<void>;
+  /** Removes the entry for these arguments (and cancels its pending call); true if one was live. */
+  delete(...args: A): boolean;
+  /** Removes every entry of the function's storage. */
+  clear(): void;
   /** The key these arguments have. */
   keyOf(...args: A): string;
-  /** The storage's counters (for storages outside the process, this process's {@link SharedStats}). */
-  stats(): CacheStats | SharedStats;
+  /** The storage's counters. */
+  stats(): CacheStats;
+}
+
+/** The `.cache` of a function memoized over a storage outside the process (Redis): async. */
+export interface SharedMemoCache<A extends unknown[]> {
+  /** Removes the entry for these arguments wherever the storage reaches (and cancels this process's pending call). */
+  delete(...args: A): Promise<boolean>;
+  /** Makes every entry of the storage unreachable (by rotation). */
+  clear(): Promise<void>;
+  /** The key these arguments have. */
+  keyOf(...args: A): string;
+  /** This process's counters of the storage. */
+  stats(): SharedStats;
 }
 
 /** A memoized function: the same signature, plus `.cache`. */
 export type Memoized<F extends (...args: any[]) => any> = F & { readonly cache: MemoCache<Parameters<F>> };
+
+/** A function memoized over a storage outside the process: the same signature, plus an async `.cache`. */
+export type SharedMemoized<F extends (...args: any[]) => any> = F & { readonly cache: SharedMemoCache<Parameters<F>> };
 
 const DEFAULT_MAX_SIZE = 1000;
 const DEFAULT_MAX_KEY_BYTES = 1 << 20;
@@ -310,7 +324,9 @@ function primitiveKey(head: string, options: KeyOptions): (args: unknown[]) => s
  * result until it expires or is evicted. Async functions share one pending promise per key:
  * concurrent callers get the same value or the same rejection, and a rejection caches nothing.
  */
-export function memoize<F extends (...args: any[]) => any>(fn: F, options: MemoizeOptions = {}): Memoized<F> {
+export function memoize<F extends (...args: any[]) => any>(fn: F, options: MemoizeOptions & { storage: SharedAsyncStorage }): SharedMemoized<F>;
+export function memoize<F extends (...args: any[]) => any>(fn: F, options?: MemoizeOptions): Memoized<F>;
+export function memoize<F extends (...args: any[]) => any>(fn: F, options: MemoizeOptions = {}): Memoized<F> | SharedMemoized<F> {
   if (typeof fn !== "function") throw new TypeError("memoize(fn, options): fn must be a function");
   const isAsync = options.async === true || isAsyncFunction(fn);
   const given = options.storage;
@@ -500,7 +516,7 @@ function memoizeShared<F extends (...args: any[]) => any>(
   options: MemoizeOptions,
   storage: SharedAsyncStorage,
   isAsync: boolean,
-): Memoized<F> {
+): SharedMemoized<F> {
   if (!isAsync) {
     throw new TypeError(
       `memoize: ${fn.name || "this function"} is synchronous; a storage outside the process answers with promises, so give it a TTLMapStorage (or declare it async)`,
@@ -573,7 +589,7 @@ function memoizeShared<F extends (...args: any[]) => any>(
   const cancel = (slot: number) => {
     if (slot >= 0) flights.delete(slot);
   };
-  const cache: MemoCache<Parameters<F>> = {
+  const cache: SharedMemoCache<Parameters<F>> = {
     delete: (...args) => {
       const key = keyOf(args);
       cancel(table.cancel(key));
@@ -590,5 +606,5 @@ function memoizeShared<F extends (...args: any[]) => any>(
   Object.defineProperty(memoized, "cache", { value: cache, enumerable: true });
   Object.defineProperty(memoized, "name", { value: fn.name, configurable: true });
   Object.defineProperty(memoized, "length", { value: fn.length, configurable: true });
-  return memoized as unknown as Memoized<F>;
+  return memoized as unknown as SharedMemoized<F>;
 }
