@@ -2,6 +2,7 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::cmp::Ordering;
 use core::fmt::Write;
 
 use super::value::ArgValue;
@@ -182,15 +183,17 @@ impl Encoder<'_> {
         let depth = self.enter(depth)?;
         // Keys in Unicode code point order: Rust `str` ordering is UTF-8 byte order, which is
         // code point order.
-        let mut order: Vec<&(String, ArgValue)> = fields.iter().collect();
-        order.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let has_repeats = order.windows(2).any(|pair| pair[0].0 == pair[1].0);
+        let order = sorted_order(fields.len(), &|a, b| fields[a].0.cmp(&fields[b].0));
+        let has_repeats = order
+            .windows(2)
+            .any(|pair| fields[pair[0]].0 == fields[pair[1]].0);
         self.push("{")?;
         if !has_repeats {
-            for (position, (key, value)) in order.into_iter().enumerate() {
+            for (position, &index) in order.iter().enumerate() {
                 if position > 0 {
                     self.push(",")?;
                 }
+                let (key, value) = &fields[index];
                 self.string(key)?;
                 self.push(":")?;
                 self.value(value, depth)?;
@@ -202,11 +205,12 @@ impl Encoder<'_> {
             for (key, value) in fields {
                 encoded.push((key.as_str(), self.detached(value, depth)?));
             }
-            encoded.sort_unstable();
-            for (position, (key, value)) in encoded.iter().enumerate() {
+            let order = sorted_order(encoded.len(), &|a, b| encoded[a].cmp(&encoded[b]));
+            for (position, &index) in order.iter().enumerate() {
                 if position > 0 {
                     self.push(",")?;
                 }
+                let (key, value) = &encoded[index];
                 self.string(key)?;
                 self.push(":")?;
                 self.push(value)?;
@@ -221,12 +225,13 @@ impl Encoder<'_> {
         for (key, value) in entries {
             encoded.push((self.detached(key, depth)?, self.detached(value, depth)?));
         }
-        encoded.sort_unstable();
+        let order = sorted_order(encoded.len(), &|a, b| encoded[a].cmp(&encoded[b]));
         self.push("Map{")?;
-        for (position, (key, value)) in encoded.iter().enumerate() {
+        for (position, &index) in order.iter().enumerate() {
             if position > 0 {
                 self.push(",")?;
             }
+            let (key, value) = &encoded[index];
             self.push(key)?;
             self.push("=>")?;
             self.push(value)?;
@@ -240,13 +245,13 @@ impl Encoder<'_> {
         for item in items {
             encoded.push(self.detached(item, depth)?);
         }
-        encoded.sort_unstable();
+        let order = sorted_order(encoded.len(), &|a, b| encoded[a].cmp(&encoded[b]));
         self.push("Set{")?;
-        for (position, item) in encoded.iter().enumerate() {
+        for (position, &index) in order.iter().enumerate() {
             if position > 0 {
                 self.push(",")?;
             }
-            self.push(item)?;
+            self.push(&encoded[index])?;
         }
         self.push("}")
     }
@@ -269,6 +274,15 @@ impl Encoder<'_> {
         })?;
         Ok(text)
     }
+}
+
+/// The order of `len` items under `compare`, as indices. Every sort in the encoder goes through
+/// this one instantiation of the standard sort instead of one per element type: in WebAssembly
+/// each instantiation is kilobytes of code.
+fn sorted_order(len: usize, compare: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..len).collect();
+    order.sort_unstable_by(|&a, &b| compare(a, b));
+    order
 }
 
 /// `-?(0|[1-9][0-9]*)` and not `-0`.

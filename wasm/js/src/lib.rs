@@ -401,8 +401,10 @@ fn whole_number(name: &str, value: f64) -> Result<u64, JsValue> {
     {
         Ok(value as u64)
     } else {
+        let mut digits = ryu_js::Buffer::new();
+        let shown = digits.format(value);
         Err(js_sys::RangeError::new(&format!(
-            "{name} must be a whole number of at least 1, got {value}"
+            "{name} must be a whole number of at least 1, got {shown}"
         ))
         .into())
     }
