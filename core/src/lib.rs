@@ -11,6 +11,8 @@
 //!   prevention).
 //! - [`cache`]: [`Cache`], a store and a flight table together: the memoization engine that
 //!   bindings drive (`lookup` → hit / joined / miss-with-ticket, then `complete` or `fail`).
+//! - [`slots`]: [`slots::SlotLru`], the same TTL + LRU rules over slot numbers, for bindings that
+//!   keep the key → slot index themselves (the npm package keeps it in a JavaScript `Map`).
 //! - [`stats`]: the counters, [`CacheStats`].
 //!
 //! The crate is `#![no_std]` + `alloc`. The default `std` feature only adds `SystemClock`.
@@ -29,6 +31,7 @@ pub mod clock;
 pub mod error;
 pub mod flight;
 pub mod key;
+pub mod slots;
 pub mod stats;
 pub mod store;
 

@@ -1,16 +1,20 @@
-// The public API of cashier-wasm: memoize, the storages and buildKey. Every cache rule lives in
-// the WebAssembly core; this module adapts it to JavaScript (promises, `this`, options).
+// The public API of cashier-wasm: memoize, the storages and buildKey. The cache rules (recency,
+// expiry, eviction, pending computations, key encoding) live in the WebAssembly core; this module
+// adapts them to JavaScript (promises, `this`, options) and keeps what is cheapest here: the
+// key → slot index (a Map: V8 hashes a key string once and keeps the hash), the values, and the
+// repr keys of primitive arguments.
 
 import {
   KeyOptionsJs,
   WasmFlights,
-  WasmStore,
+  WasmMemo,
+  WasmSlots,
   buildKey as wasmBuildKey,
   keyHead as wasmKeyHead,
   outOfMemoryError,
+  wasmMemory as wasmMemoryObject,
   wasmMemoryBytes as wasmMemory,
 } from "./wasm/cashier_js.js";
-import type { WasmMemo } from "./wasm/cashier_js.js";
 import { randomWords } from "./random.js";
 import { isSharedAsyncStorage, type SharedAsyncStorage, type SharedStats } from "./shared.js";
 
@@ -110,11 +114,6 @@ function randomSeed(): [number, number] {
   return [low!, high!];
 }
 
-function toStats(values: Float64Array): CacheStats {
-  const [hits, misses, joined, evictions, expirations, size, pending] = values as unknown as number[];
-  return { hits: hits!, misses: misses!, joined: joined!, evictions: evictions!, expirations: expirations!, size: size!, pending: pending! };
-}
-
 /**
  * Async context for re-entrancy detection: the flights whose computation the current code runs
  * inside. Set by runtimes that have `AsyncLocalStorage` (the Node/Deno/Bun entry); elsewhere only
@@ -135,6 +134,7 @@ export function useAsyncContext(context: FlightContext): void {
 
 /** A pending computation shared by every caller of one key. */
 interface Flight {
+  /** Its ticket's serial. */
   serial: number;
   promise: Promise<unknown>;
 }
@@ -143,23 +143,354 @@ function reentrant(name: string): Error {
   return new Error(`memoize: ${name || "an anonymous function"} awaited its own pending call with the same arguments (async re-entrancy); it would wait for itself forever`);
 }
 
+/** Cells shared with the core's `WasmSlots` (wasm/js/src/slots.rs): the same indices. */
+const DEADLINES_AT = 0;
+const DEADLINES_LEN = 1;
+const SERIAL = 2;
+const FREED_COUNT = 3;
+const FREED = 4;
+const TOUCHES = 8;
+const TOUCH_CAPACITY = 256;
+const CELLS = TOUCHES + TOUCH_CAPACITY;
+/** The deadline the core gives a slot reserved for a pending computation. */
+const PENDING = -1;
+/** {@link Storage.check}: no live entry and nothing pending. */
+const ABSENT = -1;
+/** {@link Storage.check} results ≤ -3 are pending async computations: `-3 - slot`. */
+const PENDING_BASE = -3;
+
+let memory: WebAssembly.Memory | undefined;
+
+/**
+ * One level of a key index: a key → a deeper level or a slot. A storage's
+ * string keys are one level; a private cache also indexes calls with primitive arguments by the
+ * arguments themselves, one level per argument (Map keys compare by SameValueZero, which for
+ * primitives is exactly the canonical keys' equality: `1` ≠ `"1"` ≠ `1n`, `-0` = `0`, NaN = NaN),
+ * so a hit builds no key string at all.
+ */
+class Level {
+  readonly map = new Map<unknown, Level | number>();
+  /** Synchronous computations that will store here: a pinned level is never pruned. */
+  pins = 0;
+  constructor(
+    readonly parent?: Level,
+    readonly key?: unknown,
+  ) {}
+}
+
 abstract class Storage {
-  /** @internal */
-  readonly engine: WasmStore;
-  /** @internal Pending promises by flight slot (slots are unique among pending flights). */
-  readonly flights = new Map<number, Flight>();
-  /** @internal */
-  readonly shared: boolean;
+  /** @internal The core's rules for this storage's slots. */
+  readonly slots: WasmSlots;
+  /** @internal String key → slot. */
+  index = new Level();
+  /** @internal Argument indexes of the private cache of one memoized function, by arity. */
+  roots: (Level | undefined)[] = [];
+  /** @internal Per slot: the level that indexes it, and its key there. */
+  leaves: (Level | undefined)[] = [];
+  lastKeys: unknown[] = [];
+  /** @internal Per slot: its value, or the Flight of a pending async computation. */
+  values: unknown[] = [];
+  /** @internal Bumped by clear: a computation that started before stores nothing. */
+  epoch = 0;
+  /** @internal The synchronous computations running, innermost last: where each will store,
+   * and whether a delete or set cancelled it. */
+  busyLeaves: Level[] = [];
+  busyKeys: unknown[] = [];
+  busyCancelled: boolean[] = [];
+  /** @internal Lookups that found nothing (hits are counted by the core). */
+  misses = 0;
+  /** @internal Lookups that joined a pending computation. */
+  joined = 0;
+  /** Views of the core's cells and slots (remade when memory grows or the slots move). */
+  private cells!: Uint32Array;
+  private deadlines!: Float64Array;
+  /** Hits recorded in the cells and not yet applied by the core. */
+  private touched = 0;
+  private readonly clock: () => number;
+  /** Store time: the latest clock reading, in whole ms; it never runs backwards. */
+  private floor = 0;
+  /** Whether any entry may expire: the clock is read only then. */
+  private timed: boolean;
 
-  constructor(options: StorageOptions = {}, shared = true) {
-    const [low, high] = randomSeed();
-    this.engine = new WasmStore(options.maxSize ?? DEFAULT_MAX_SIZE, options.ttl, low, high, options.clock);
-    this.shared = shared;
+  constructor(options: StorageOptions = {}) {
+    const { maxSize = DEFAULT_MAX_SIZE, ttl, clock } = options;
+    if (clock !== undefined && typeof clock !== "function") throw new TypeError("clock must be a function returning milliseconds");
+    checkTtl(ttl);
+    this.slots = new WasmSlots(maxSize, ttl);
+    this.clock = clock ?? Date.now;
+    this.timed = ttl !== undefined;
+    this.view();
   }
 
-  protected lookupValue(key: string): unknown {
-    return this.engine.get(key) ? this.engine.value() : undefined;
+  /** @internal What an index holds for a key, as a lookup: the slot of a live entry (its hit
+   * recorded), ABSENT, or `-3 - slot` while an async computation is pending. An expired entry
+   * found is freed. */
+  check(found: Level | number | undefined): number {
+    if (typeof found !== "number") return ABSENT;
+    let deadline = this.deadlines[found << 1];
+    if (deadline === undefined) {
+      this.view();
+      deadline = this.deadlines[found << 1]!;
+    }
+    if (deadline === Infinity || (deadline >= 0 && this.now() < deadline)) {
+      this.cells[TOUCHES + this.touched] = found;
+      if (++this.touched === TOUCH_CAPACITY) this.slots.flush(this.takeTouched());
+      return found;
+    }
+    if (deadline === PENDING) return PENDING_BASE - found;
+    this.slots.expire(this.takeTouched(), found, this.floor);
+    this.forget(found);
+    return ABSENT;
   }
+
+  /** @internal Whether `key` has a live entry (no hit recorded). */
+  has(key: string): boolean | Promise<boolean> {
+    const slot = this.index.map.get(key);
+    if (typeof slot !== "number") return false;
+    let deadline = this.deadlines[slot << 1];
+    if (deadline === undefined) {
+      this.view();
+      deadline = this.deadlines[slot << 1]!;
+    }
+    return deadline === Infinity || (deadline >= 0 && this.now() < deadline);
+  }
+
+  /** @internal The level of the argument index that holds the last participating argument of
+   * `args` (those at `positions`, or all), made if missing. */
+  leafFor(args: unknown[], positions: number[] | undefined): Level {
+    const count = positions ? positions.length : args.length;
+    let level = this.roots[count];
+    if (level === undefined) this.roots[count] = level = new Level();
+    for (let i = 0; i < count - 1; i++) {
+      const key = positions ? args[positions[i]!] : args[i];
+      let next = level.map.get(key) as Level | undefined;
+      if (next === undefined) level.map.set(key, (next = new Level(level, key)));
+      level = next;
+    }
+    return level;
+  }
+
+  /** @internal Reserves a pending slot for `key` at `leaf` (its serial is then {@link serial}). */
+  begin(leaf: Level, key: unknown): number {
+    const slot = this.slots.begin(this.takeTouched());
+    this.follow(slot);
+    this.link(slot, leaf, key, undefined);
+    return slot;
+  }
+
+  /** @internal The serial of the slot the latest {@link begin} reserved. */
+  serial(): number {
+    return this.cells[SERIAL]!;
+  }
+
+  /** @internal Stores the value of pending slot `slot`/`serial`, unless it was deleted or
+   * cleared meanwhile. */
+  complete(slot: number, serial: number, value: unknown, ttl: number | undefined): void {
+    const stored = this.slots.complete(this.takeTouched(), slot, serial, this.time(ttl), ttl);
+    this.dropFreed();
+    if (stored) this.values[slot] = value;
+  }
+
+  /** @internal Frees pending slot `slot`/`serial` after its computation failed. */
+  abandon(slot: number, serial: number): void {
+    if (this.slots.abandon(this.takeTouched(), slot, serial)) this.forget(slot);
+  }
+
+  /** @internal Stores `value` as a new entry for `key` at `leaf`. */
+  insert(leaf: Level, key: unknown, value: unknown, ttl: number | undefined): void {
+    const slot = this.slots.insert(this.takeTouched(), this.time(ttl), ttl);
+    this.dropFreed();
+    this.follow(slot);
+    this.link(slot, leaf, key, value);
+  }
+
+  /** @internal Whether a synchronous computation of `key` at `leaf` is running. */
+  isBusy(leaf: Level, key: unknown): boolean {
+    const depth = this.busyLeaves.length;
+    for (let i = 0; i < depth; i++) {
+      if (this.busyLeaves[i] === leaf && sameValueZero(this.busyKeys[i], key)) return true;
+    }
+    return false;
+  }
+
+  /** @internal Starts a synchronous computation of `key` at `leaf`. */
+  enter(leaf: Level, key: unknown): void {
+    leaf.pins++;
+    this.busyLeaves.push(leaf);
+    this.busyKeys.push(key);
+    this.busyCancelled.push(false);
+  }
+
+  /** @internal Ends the innermost synchronous computation, started in `epoch`: stores `value`
+   * unless it failed or the key was deleted, set or cleared meanwhile. */
+  leave(epoch: number, value: unknown, ttl: number | undefined, failed: boolean): void {
+    const leaf = this.busyLeaves.pop()!;
+    const key = this.busyKeys.pop();
+    const cancelled = this.busyCancelled.pop();
+    leaf.pins--;
+    if (failed || cancelled || epoch !== this.epoch) {
+      this.prune(leaf);
+    } else {
+      this.insert(leaf, key, value, ttl);
+    }
+  }
+
+  /** Cancels a running synchronous computation of `key` at `leaf`, if any. */
+  private cancelBusy(leaf: Level, key: unknown): void {
+    for (let i = this.busyLeaves.length - 1; i >= 0; i--) {
+      if (this.busyLeaves[i] === leaf && sameValueZero(this.busyKeys[i], key)) this.busyCancelled[i] = true;
+    }
+  }
+
+  /** @internal The live value for `key`, or `missing`. */
+  getValue(key: string, missing: unknown): unknown {
+    const slot = this.check(this.index.map.get(key));
+    if (slot >= 0) return this.values[slot];
+    this.misses++;
+    return missing;
+  }
+
+  /** @internal Stores `value` for `key` with its own `ttl` or the default. */
+  setValue(key: string, value: unknown, ttl?: number): void {
+    checkTtl(ttl);
+    if (this.busyLeaves.length > 0) this.cancelBusy(this.index, key);
+    const existing = this.index.map.get(key);
+    if (typeof existing === "number") {
+      if (this.slots.refresh(this.takeTouched(), existing, this.time(ttl), ttl)) {
+        this.values[existing] = value;
+        return;
+      }
+      // A pending computation's slot: the value set wins, the computation stores nothing.
+      this.slots.remove(0, existing, this.floor);
+      this.forget(existing);
+    }
+    this.insert(this.index, key, value, ttl);
+  }
+
+  /** @internal Removes `key` (cancelling a pending computation); true if a live value was removed. */
+  deleteKey(key: string): boolean {
+    return this.deleteAt(this.index, key);
+  }
+
+  /** @internal Removes what `leaf` holds for `key`. */
+  deleteAt(leaf: Level, key: unknown): boolean {
+    if (this.busyLeaves.length > 0) this.cancelBusy(leaf, key);
+    const found = leaf.map.get(key);
+    if (typeof found !== "number") return false;
+    const live = this.slots.remove(this.takeTouched(), found, this.time(undefined));
+    this.forget(found);
+    return live;
+  }
+
+  /** @internal Removes every entry and cancels every pending computation, in O(1). */
+  clearAll(): void {
+    this.slots.clear();
+    this.touched = 0;
+    this.epoch++;
+    this.index = new Level();
+    this.roots = [];
+    this.leaves = [];
+    this.lastKeys = [];
+    this.values = [];
+  }
+
+  /** @internal The counters. */
+  counters(): CacheStats {
+    const [hits, evictions, expirations, size, pending] = this.slots.stats(this.takeTouched()) as unknown as number[];
+    return {
+      hits: hits! + this.joined,
+      misses: this.misses,
+      joined: this.joined,
+      evictions: evictions!,
+      expirations: expirations!,
+      size: size!,
+      pending: pending! + this.busyLeaves.length,
+    };
+  }
+
+  private link(slot: number, leaf: Level, key: unknown, value: unknown): void {
+    leaf.map.set(key, slot);
+    this.leaves[slot] = leaf;
+    this.lastKeys[slot] = key;
+    this.values[slot] = value;
+  }
+
+  /** Store time for an operation storing with `ttl`: the clock is read only if something can expire. */
+  private time(ttl: number | undefined): number {
+    if (ttl !== undefined) this.timed = true;
+    return this.timed ? this.now() : this.floor;
+  }
+
+  /** Store time: the clock in whole ms, held at its latest reading when it runs backwards,
+   * throws or returns something that is not a finite number ≥ 0. */
+  private now(): number {
+    let reading: unknown;
+    try {
+      reading = this.clock();
+    } catch {
+      return this.floor;
+    }
+    if (typeof reading === "number" && reading > this.floor && reading < Infinity) this.floor = Math.floor(reading);
+    return this.floor;
+  }
+
+  private takeTouched(): number {
+    const touched = this.touched;
+    this.touched = 0;
+    return touched;
+  }
+
+  /** Drops what this side holds for the slots the core's latest operation freed. */
+  private dropFreed(): void {
+    if (this.cells.length === 0) this.view();
+    const count = this.cells[FREED_COUNT]!;
+    for (let i = 0; i < count; i++) this.forget(this.cells[FREED + i]!);
+  }
+
+  /** Drops what this side holds for a freed slot. A slot's level maps its key to it for as
+   * long as the slot is held (a key never has two slots: replacing, expiring and cancelling
+   * free the old slot first), so its entry is deleted without looking. */
+  private forget(slot: number): void {
+    const leaf = this.leaves[slot];
+    if (leaf !== undefined) {
+      leaf.map.delete(this.lastKeys[slot]);
+      if (leaf.map.size === 0) this.prune(leaf);
+      this.leaves[slot] = undefined;
+      this.lastKeys[slot] = undefined;
+    }
+    this.values[slot] = undefined;
+  }
+
+  /** @internal Removes `level` and its emptied ancestors from the argument index. */
+  pruneFrom(level: Level): void {
+    this.prune(level);
+  }
+
+  /** Removes emptied argument levels from their parents. */
+  private prune(level: Level): void {
+    while (level.map.size === 0 && level.pins === 0 && level.parent !== undefined) {
+      level.parent.map.delete(level.key);
+      level = level.parent;
+    }
+  }
+
+  /** Remakes the views if `slot` is beyond them, the deadlines moved or memory grew. */
+  private follow(slot: number): void {
+    if (slot << 1 >= this.deadlines.length || this.cells.length === 0 || this.cells[DEADLINES_AT] !== this.deadlines.byteOffset) this.view();
+  }
+
+  private view(): void {
+    memory ??= wasmMemoryObject() as WebAssembly.Memory;
+    const buffer = memory.buffer;
+    this.cells = new Uint32Array(buffer, this.slots.cellsAt(), CELLS);
+    // Slot i's deadline is the f64 at 16 × i (the core's SlotNode layout).
+    this.deadlines = new Float64Array(buffer, this.cells[DEADLINES_AT]!, this.cells[DEADLINES_LEN]! * 2);
+  }
+}
+
+/** A TTL must be undefined or a number (the core checks that it is a whole number ≥ 1). */
+function checkTtl(ttl: unknown): void {
+  if (ttl !== undefined && typeof ttl !== "number") throw new TypeError("ttl must be a number of milliseconds");
 }
 
 /** A TTL + LRU storage of JavaScript values (kept by identity) for synchronous functions. */
@@ -170,31 +501,31 @@ export class TTLMapStorage extends Storage {
   }
   /** The live value for `key`, or undefined (use {@link has} to tell a stored undefined apart). */
   get(key: string): unknown {
-    return this.lookupValue(key);
+    return this.getValue(key, undefined);
   }
   /** Whether `key` has a live value. */
-  has(key: string): boolean {
-    return this.engine.has(key);
+  override has(key: string): boolean {
+    return super.has(key) as boolean;
   }
   /** Stores `value` for `key`, with its own `ttl` or the default. */
   set(key: string, value: unknown, ttl?: number): void {
-    this.engine.set(key, value, ttl);
+    this.setValue(key, value, ttl);
   }
   /** Removes `key`; true if a live value was removed. */
   delete(key: string): boolean {
-    return this.engine.delete(key);
+    return this.deleteKey(key);
   }
   /** Removes every entry. */
   clear(): void {
-    this.engine.clear();
+    this.clearAll();
   }
   /** Invalidates every entry at once (O(1)). */
   bumpVersion(): void {
-    this.engine.bumpVersion();
+    this.clearAll();
   }
   /** The counters. */
   stats(): CacheStats {
-    return toStats(this.engine.stats());
+    return this.counters();
   }
 }
 
@@ -205,25 +536,25 @@ export class TTLMapAsyncStorage extends Storage {
     super(options);
   }
   async get(key: string): Promise<unknown> {
-    return this.lookupValue(key);
+    return this.getValue(key, undefined);
   }
-  async has(key: string): Promise<boolean> {
-    return this.engine.has(key);
+  override async has(key: string): Promise<boolean> {
+    return super.has(key);
   }
   async set(key: string, value: unknown, ttl?: number): Promise<void> {
-    this.engine.set(key, value, ttl);
+    this.setValue(key, value, ttl);
   }
   async delete(key: string): Promise<boolean> {
-    return this.engine.delete(key);
+    return this.deleteKey(key);
   }
   async clear(): Promise<void> {
-    this.engine.clear();
+    this.clearAll();
   }
   async bumpVersion(): Promise<void> {
-    this.engine.bumpVersion();
+    this.clearAll();
   }
   async stats(): Promise<CacheStats> {
-    return toStats(this.engine.stats());
+    return this.counters();
   }
 }
 
@@ -258,9 +589,6 @@ function boundaryError(error: unknown): unknown {
   return error instanceof WebAssembly.RuntimeError ? (outOfMemoryError() ?? error) : error;
 }
 
-/** A lookup refused because memory is exhausted: nothing started, cached entries still served. */
-const REFUSED = 3;
-
 /** The canonical key of a call to `name` with `args`: the same string every cashier binding builds. */
 export function buildKey(name: string, args: readonly unknown[], options: KeyOptions = {}): string {
   if (!Array.isArray(args)) throw new TypeError("buildKey(name, args, options): args must be an array");
@@ -270,6 +598,92 @@ export function buildKey(name: string, args: readonly unknown[], options: KeyOpt
 
 function isAsyncFunction(fn: Function): boolean {
   return fn.constructor?.name === "AsyncFunction" || fn.constructor?.name === "AsyncGeneratorFunction";
+}
+
+/** Map-key equality. */
+function sameValueZero(a: unknown, b: unknown): boolean {
+  return a === b || (a !== a && b !== b);
+}
+
+/** The argument-index key of a call without arguments. */
+const NO_ARGUMENTS: unique symbol = Symbol("cashier.noArguments");
+/** A UTF-16 string that is not well formed (a lone surrogate): not a key, so the converter says why. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Characters a key escapes as `\uXXXX`: up to six bytes each. */
+const ESCAPED = /[\u0000-\u001f\u007f]/;
+
+/** The key of a call in the last level of its argument index. */
+function lastArgument(args: unknown[], positions: number[] | undefined): unknown {
+  const count = positions ? positions.length : args.length;
+  if (count === 0) return NO_ARGUMENTS;
+  return positions ? args[positions[count - 1]!] : args[count - 1];
+}
+
+/** What the argument index holds for every argument of a call (no cacheWith), or undefined. */
+function valueLookupAll(roots: (Level | undefined)[], args: unknown[]): Level | number | undefined {
+  const count = args.length;
+  let level = roots[count];
+  if (level === undefined) return undefined;
+  if (count === 0) return level.map.get(NO_ARGUMENTS);
+  for (let i = 0; i < count - 1; i++) {
+    const next = level.map.get(args[i]);
+    if (next === undefined) return undefined;
+    level = next as Level;
+  }
+  return level.map.get(args[count - 1]);
+}
+
+/** {@link valueLookupAll} for the arguments at `positions` (sorted). */
+function valueLookup(positions: number[]): (roots: (Level | undefined)[], args: unknown[]) => Level | number | undefined {
+  const count = positions.length;
+  return (roots, args) => {
+    let level = roots[count];
+    if (level === undefined) return undefined;
+    if (count === 0) return level.map.get(NO_ARGUMENTS);
+    for (let i = 0; i < count - 1; i++) {
+      const next = level.map.get(args[positions[i]!]);
+      if (next === undefined) return undefined;
+      level = next as Level;
+    }
+    return level.map.get(args[positions[count - 1]!]);
+  };
+}
+
+/**
+ * Whether a call's participating arguments can be indexed by value: all primitives the key
+ * grammar accepts (no symbols, no lone surrogates) and, by a cautious estimate, a key within
+ * `maxKeyBytes`. Anything else takes the key-string path, where the converter keys it or says
+ * exactly why it cannot. Asked only on a miss.
+ */
+function keyableByValue(positions: number[] | undefined, maxKeyBytes: number): (args: unknown[]) => boolean {
+  return (args) => {
+    const count = positions ? positions.length : args.length;
+    let bytes = 0;
+    for (let i = 0; i < count; i++) {
+      const value = positions ? args[positions[i]!] : args[i];
+      switch (typeof value) {
+        case "number":
+        case "boolean":
+        case "undefined":
+          bytes += 25;
+          break;
+        case "string":
+          if (LONE_SURROGATE.test(value)) return false;
+          bytes += value.length * (ESCAPED.test(value) ? 6 : 3) + 3;
+          break;
+        case "bigint":
+          bytes += value.toString().length + 2;
+          break;
+        case "object":
+          if (value !== null) return false;
+          bytes += 5;
+          break;
+        default:
+          return false;
+      }
+    }
+    return bytes <= maxKeyBytes;
+  };
 }
 
 /**
@@ -351,9 +765,12 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
   }
   const storage: Storage =
     given ?? (isAsync ? new TTLMapAsyncStorage(options) : new TTLMapStorage(options));
+  // Over a shared storage the function's own ttl applies; otherwise the storage's default does.
   const ttl = given !== undefined ? options.ttl : undefined;
-  const engine = storage.engine;
-  const memo: WasmMemo = engine.memo(name || "anonymous", keyOptions(options), NOT_FOUND);
+  if (ttl !== undefined && !(Number.isInteger(ttl) && ttl >= 1)) {
+    throw new RangeError(`ttl must be a whole number of at least 1, got ${String(ttl)}`);
+  }
+  const memo = new WasmMemo(name || "anonymous", keyOptions(options));
   const { keyBuilder, serializer } = options;
   const custom = typeof keyBuilder === "function" || typeof serializer === "object";
 
@@ -366,98 +783,97 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
   };
   const fast = !custom && (options.serializer ?? "repr") === "repr";
   const fastKey = fast ? primitiveKey(memo.keyHead(), options) : () => undefined;
-
-  // One lookup: the value on a hit, else NOT_FOUND with `state` holding the store's answer
-  // (outcome + 4 × flight slot) — read at once, before `fn` can run another lookup.
-  let state = 0;
-  const notFound = () => {
-    state = engine.state();
-    if (state === REFUSED) throw outOfMemoryError() ?? new RangeError("out of memory");
-    return NOT_FOUND;
-  };
-  const viaWasm = (args: unknown[]) => {
-    const found = memo.lookup(args);
-    return found === NOT_FOUND ? notFound() : found;
-  };
-  const lookup = custom
-    ? (args: unknown[]) => (engine.lookup(customKey(args)) === 0 ? engine.value() : notFound())
+  const keyOf: (args: unknown[]) => string = custom
+    ? customKey
     : fast
-      ? (args: unknown[]) => {
-          const key = fastKey(args);
-          if (key === undefined) return viaWasm(args);
-          const found = engine.find(key);
-          if (found !== undefined) return found;
-          // A stored undefined, or no hit at all: the state tells.
-          return notFound() === NOT_FOUND && state % 4 === 0 ? undefined : NOT_FOUND;
-        }
-      : viaWasm;
-  const keyOf = (args: unknown[]): string =>
-    custom ? customKey(args) : ((fast ? fastKey(args) : undefined) ?? memo.keyOf(args));
-  const complete = (slot: number, serial: number, value: unknown) => {
-    try {
-      engine.complete(slot, serial, value, ttl);
-    } catch {
-      // Stale: the key was deleted or cleared while computing. The caller still gets its value.
+      ? (args) => fastKey(args) ?? memo.keyOf(args)
+      : (args) => memo.keyOf(args);
+
+  // A private cache indexes calls with primitive arguments by the arguments themselves (see
+  // Level); everything else, and every shared storage, by the key string.
+  const byValue = !custom && given === undefined;
+  const positions = options.cacheWith ? [...options.cacheWith].sort((a, b) => a - b) : undefined;
+  const lookupByValue = positions ? valueLookup(positions) : valueLookupAll;
+  const keyable = keyableByValue(positions, (options.maxKeyBytes ?? DEFAULT_MAX_KEY_BYTES) - 3 * name.length - 64);
+
+  // Where the latest lookup that found nothing would store: a level and its key there.
+  let missLeaf: Level = storage.index;
+  let missKey: unknown;
+  const locate = (args: unknown[]): number => {
+    if (byValue) {
+      const found = storage.check(lookupByValue(storage.roots, args));
+      if (found !== ABSENT) return found;
+      if (keyable(args)) {
+        missLeaf = storage.leafFor(args, positions);
+        missKey = lastArgument(args, positions);
+        return ABSENT;
+      }
     }
-  };
-  const fail = (slot: number, serial: number) => {
-    try {
-      engine.fail(slot, serial);
-    } catch {
-      // Stale: nothing to release.
-    }
+    const key = keyOf(args);
+    missLeaf = storage.index;
+    missKey = key;
+    return storage.check(storage.index.map.get(key));
   };
 
   let memoized: (this: unknown, ...args: unknown[]) => unknown;
   if (!isAsync) {
     memoized = function (this: unknown, ...args: unknown[]) {
-      let found: unknown;
+      let found: number;
       try {
-        found = lookup(args);
+        found = locate(args);
       } catch (error) {
         throw boundaryError(error);
       }
-      if (found !== NOT_FOUND) return found;
-      if (state % 4 === 1) {
+      if (found >= 0) return storage.values[found];
+      if (storage.busyLeaves.length > 0 && storage.isBusy(missLeaf, missKey)) {
         throw new Error(`memoize: ${name || "an anonymous function"} was called again with the same arguments while computing them (synchronous re-entrancy)`);
       }
-      const slot = (state - (state % 4)) / 4;
-      const serial = engine.flightSerial();
+      storage.misses++;
+      const epoch = storage.epoch;
+      storage.enter(missLeaf, missKey);
       let value: unknown;
       try {
         value = fn.apply(this, args);
       } catch (error) {
-        fail(slot, serial);
+        storage.leave(epoch, undefined, ttl, true);
         throw error;
       }
-      complete(slot, serial, value);
+      try {
+        storage.leave(epoch, value, ttl, false);
+      } catch (error) {
+        throw boundaryError(error);
+      }
       return value;
     };
   } else {
-    const flights = storage.flights;
     memoized = function (this: unknown, ...args: unknown[]) {
-      let found: unknown;
+      let found: number;
       try {
-        found = lookup(args);
+        found = locate(args);
       } catch (error) {
         return Promise.reject(boundaryError(error));
       }
-      if (found !== NOT_FOUND) return Promise.resolve(found);
-      const slot = (state - (state % 4)) / 4;
-      const serial = engine.flightSerial();
-      if (state % 4 === 1) {
-        const flight = flights.get(slot);
-        if (flight !== undefined && flight.serial === serial) {
-          const inside = flightContext?.getStore() ?? synchronousFlights;
-          if (inside.includes(flight)) return Promise.reject(reentrant(name));
-          return flight.promise;
-        }
+      if (found >= 0) return Promise.resolve(storage.values[found]);
+      if (found !== ABSENT) {
+        const flight = storage.values[PENDING_BASE - found] as Flight;
+        const inside = flightContext?.getStore() ?? synchronousFlights;
+        if (inside.includes(flight)) return Promise.reject(reentrant(name));
+        storage.joined++;
+        return flight.promise;
       }
+      storage.misses++;
+      let slot: number;
+      try {
+        slot = storage.begin(missLeaf, missKey);
+      } catch (error) {
+        storage.pruneFrom(missLeaf);
+        return Promise.reject(boundaryError(error));
+      }
+      const serial = storage.serial();
       const flight: Flight = { serial, promise: undefined as unknown as Promise<unknown> };
-      const ancestors = flightContext?.getStore() ?? synchronousFlights;
-      const lineage = [...ancestors, flight];
+      const lineage = [...(flightContext?.getStore() ?? synchronousFlights), flight];
       // Registered before `fn` runs, so a same-key call from inside it finds this flight.
-      flights.set(slot, flight);
+      storage.values[slot] = flight;
       let started: Promise<unknown>;
       const outer = synchronousFlights;
       synchronousFlights = lineage;
@@ -465,24 +881,18 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
         const result = flightContext ? flightContext.run(lineage, () => fn.apply(this, args)) : fn.apply(this, args);
         started = Promise.resolve(result);
       } catch (error) {
-        if (flights.get(slot) === flight) flights.delete(slot);
-        fail(slot, serial);
+        storage.abandon(slot, serial);
         return Promise.reject(error);
       } finally {
         synchronousFlights = outer;
       }
-      const release = () => {
-        if (flights.get(slot) === flight) flights.delete(slot);
-      };
       const promise = started.then(
         (value) => {
-          release();
-          complete(slot, serial, value);
+          storage.complete(slot, serial, value, ttl);
           return value;
         },
         (error) => {
-          release();
-          fail(slot, serial);
+          storage.abandon(slot, serial);
           throw error;
         },
       );
@@ -491,14 +901,22 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
     };
   }
 
+  /** Removes the entry (or cancels the computation) these arguments have. */
+  const remove = (args: unknown[]): boolean => {
+    if (byValue && keyable(args)) {
+      const leaf = storage.leafFor(args, positions);
+      const removed = storage.deleteAt(leaf, lastArgument(args, positions));
+      storage.pruneFrom(leaf);
+      return removed;
+    }
+    return storage.deleteKey(keyOf(args));
+  };
+
   const cache: MemoCache<Parameters<F>> = {
-    delete: (...args) => {
-      const key = custom ? customKey(args) : fast ? fastKey(args) : undefined;
-      return key === undefined ? memo.delete(args) : engine.delete(key);
-    },
-    clear: () => engine.clear(),
+    delete: (...args) => remove(args),
+    clear: () => storage.clearAll(),
     keyOf: (...args) => keyOf(args),
-    stats: () => toStats(engine.stats()),
+    stats: () => storage.counters(),
   };
   Object.defineProperty(memoized, "cache", { value: cache, enumerable: true });
   Object.defineProperty(memoized, "name", { value: fn.name, configurable: true });

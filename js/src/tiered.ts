@@ -4,6 +4,9 @@ import { TTLMapAsyncStorage } from "./api.js";
 import type { RedisStorage } from "./redis.js";
 import type { SharedAsyncStorage, SharedStats } from "./shared.js";
 
+/** What L1 answers for a key it does not hold. */
+const MISS: unique symbol = Symbol("cashier.tieredMiss");
+
 /** Options of {@link TieredStorage}. */
 export interface TieredStorageOptions {
   /**
@@ -46,32 +49,31 @@ export class TieredStorage implements SharedAsyncStorage {
   /** L1's value for `key`, or `miss` — also `miss` when L2's generation is due a re-read. */
   peek(key: string, miss: unknown): unknown {
     if (Date.now() - this.syncedAt >= this.syncInterval) return miss;
-    const engine = this.l1.engine;
-    if (!engine.get(key)) return miss;
-    this.l1Hits++;
-    return engine.value();
+    const found = this.l1.getValue(key, miss);
+    if (found !== miss) this.l1Hits++;
+    return found;
   }
 
   async getOrCompute(key: string, compute: () => unknown, ttl?: number): Promise<unknown> {
     if (Date.now() - this.syncedAt >= this.syncInterval) await this.sync();
-    const engine = this.l1.engine;
-    if (engine.get(key)) {
+    const found = this.l1.getValue(key, MISS);
+    if (found !== MISS) {
       this.l1Hits++;
-      return engine.value();
+      return found;
     }
     const value = await this.l2.getOrCompute(key, compute, ttl);
-    engine.set(key, value, ttl);
+    this.l1.setValue(key, value, ttl);
     return value;
   }
 
   async delete(key: string): Promise<boolean> {
-    const local = this.l1.engine.delete(key);
+    const local = this.l1.deleteKey(key);
     const shared = await this.l2.delete(key);
     return local || shared;
   }
 
   async clear(): Promise<void> {
-    this.l1.engine.clear();
+    this.l1.clearAll();
     await this.l2.clear();
     this.generation = await this.l2.generation();
     this.syncedAt = Date.now();
@@ -89,7 +91,7 @@ export class TieredStorage implements SharedAsyncStorage {
       .generation()
       .then((generation) => {
         if (generation !== undefined) {
-          if (this.generation !== undefined && generation !== this.generation) this.l1.engine.clear();
+          if (this.generation !== undefined && generation !== this.generation) this.l1.clearAll();
           this.generation = generation;
         }
         this.syncedAt = Date.now();

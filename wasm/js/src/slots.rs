@@ -1,0 +1,220 @@
+//! [`WasmSlots`]: the core's [`SlotLru`] for the JS storages, which keep the key → slot index
+//! and the values in JavaScript (a `Map` and arrays) and ask the core which slots live, which
+//! expire and which to evict.
+//!
+//! To keep a hit free of boundary crossings, two things are shared in linear memory:
+//! - the core's slot array, whose deadlines JS reads in place (slot `i`'s is the `f64` at
+//!   `16 × i`; `now < deadline` while live);
+//! - a block of `u32` cells, [`CELLS`] long: where the deadlines are, the serial of the latest
+//!   `begin`, the slots the latest operation freed, and a buffer of hits JS records. Every
+//!   operation takes the number of hits recorded since the last one and applies them, in order,
+//!   before doing anything else, so the core evicts by exactly the recency JS observed.
+
+use cashier_core::OutOfMemory;
+use cashier_core::slots::{Freed, MOST_FREED_PER_ENTRY, SlotLru};
+use js_sys::Float64Array;
+use wasm_bindgen::prelude::*;
+
+use crate::{error, headroom, ttl_from, whole_number};
+
+/// Cell indices (see the module docs); the JS wrapper uses the same numbers.
+const DEADLINES_AT: usize = 0;
+const DEADLINES_LEN: usize = 1;
+const SERIAL: usize = 2;
+const FREED_COUNT: usize = 3;
+const FREED: usize = 4;
+/// Where the hit buffer starts, and how many hits it holds.
+const TOUCHES: usize = 8;
+const TOUCH_CAPACITY: usize = 256;
+/// Length of the cell block.
+pub const CELLS: usize = TOUCHES + TOUCH_CAPACITY;
+const _: () = assert!(FREED + MOST_FREED_PER_ENTRY <= TOUCHES);
+
+/// One storage's TTL + LRU rules, indexed by slot.
+#[wasm_bindgen]
+pub struct WasmSlots {
+    lru: SlotLru,
+    default_ttl_ms: Option<u64>,
+    cells: Box<[u32; CELLS]>,
+}
+
+#[wasm_bindgen]
+impl WasmSlots {
+    /// Rules for `maxSize` entries with a default `ttl` (undefined: none).
+    #[wasm_bindgen(constructor)]
+    pub fn new(max_size: f64, ttl: Option<f64>) -> Result<WasmSlots, JsValue> {
+        let max_size = usize::try_from(whole_number("maxSize", max_size)?).unwrap_or(usize::MAX);
+        let default_ttl_ms = ttl_from(ttl)?;
+        let lru = SlotLru::new(max_size, default_ttl_ms).map_err(|e| error(e.into()))?;
+        let mut slots = WasmSlots {
+            lru,
+            default_ttl_ms,
+            cells: Box::new([0; CELLS]),
+        };
+        slots.publish();
+        Ok(slots)
+    }
+
+    /// Address of the cell block in linear memory (it never moves).
+    #[wasm_bindgen(js_name = cellsAt)]
+    pub fn cells_at(&self) -> u32 {
+        self.cells.as_ptr() as usize as u32
+    }
+
+    /// Applies `touched` recorded hits.
+    pub fn flush(&mut self, touched: u32) {
+        let end = TOUCHES + (touched as usize).min(TOUCH_CAPACITY);
+        let (_, hits) = self.cells.split_at(TOUCHES);
+        let hits = &hits[..end - TOUCHES];
+        self.lru.touch_all(hits);
+    }
+
+    /// Reserves a pending slot for a computation; its serial goes to the serial cell.
+    /// Out of memory: a `RangeError`, nothing changed.
+    pub fn begin(&mut self, touched: u32) -> Result<u32, JsValue> {
+        self.flush(touched);
+        if !headroom::available() {
+            return Err(error(OutOfMemory.into()));
+        }
+        let (slot, serial) = self.lru.begin().map_err(|e| error(e.into()))?;
+        self.cells[SERIAL] = serial;
+        self.cells[FREED_COUNT] = 0;
+        self.publish();
+        Ok(slot)
+    }
+
+    /// Makes the pending slot `slot`/`serial` ready at `now` with `ttl` (undefined: the
+    /// default). False if the ticket is stale (removed or cleared meanwhile): nothing stored.
+    /// Freed slots go to the freed cells.
+    pub fn complete(
+        &mut self,
+        touched: u32,
+        slot: u32,
+        serial: u32,
+        now: f64,
+        ttl: Option<f64>,
+    ) -> Result<bool, JsValue> {
+        let ttl = self.entry_ttl(ttl)?;
+        self.flush(touched);
+        let mut freed = Freeing::new(&mut self.cells);
+        let done = self
+            .lru
+            .complete(slot, serial, millis(now), ttl, &mut |s, why| {
+                freed.push(s, why)
+            })
+            .is_ok();
+        Ok(done)
+    }
+
+    /// A new ready entry at `now` with `ttl` (undefined: the default); returns its slot.
+    /// Freed slots go to the freed cells (one of them may be the slot returned).
+    pub fn insert(&mut self, touched: u32, now: f64, ttl: Option<f64>) -> Result<u32, JsValue> {
+        let ttl = self.entry_ttl(ttl)?;
+        self.flush(touched);
+        if !headroom::available() {
+            return Err(error(OutOfMemory.into()));
+        }
+        let mut freed = Freeing::new(&mut self.cells);
+        let slot = self
+            .lru
+            .insert(millis(now), ttl, &mut |s, why| freed.push(s, why))
+            .map_err(|e| error(e.into()))?;
+        self.publish();
+        Ok(slot)
+    }
+
+    /// A new deadline for the ready entry in `slot`, made the most recently used.
+    pub fn refresh(
+        &mut self,
+        touched: u32,
+        slot: u32,
+        now: f64,
+        ttl: Option<f64>,
+    ) -> Result<bool, JsValue> {
+        let ttl = self.entry_ttl(ttl)?;
+        self.flush(touched);
+        Ok(self.lru.refresh(slot, millis(now), ttl))
+    }
+
+    /// Frees `slot` (a pending one is cancelled); true if it held an entry live at `now`.
+    pub fn remove(&mut self, touched: u32, slot: u32, now: f64) -> bool {
+        self.flush(touched);
+        self.lru.remove(slot, millis(now))
+    }
+
+    /// Frees the pending slot `slot`/`serial` (a failed computation); false if stale.
+    pub fn abandon(&mut self, touched: u32, slot: u32, serial: u32) -> bool {
+        self.flush(touched);
+        self.lru.abandon(slot, serial)
+    }
+
+    /// Frees the ready entry in `slot` if it expired at `now`.
+    pub fn expire(&mut self, touched: u32, slot: u32, now: f64) -> bool {
+        self.flush(touched);
+        self.lru.expire(slot, millis(now))
+    }
+
+    /// Frees every slot; pending tickets become stale.
+    pub fn clear(&mut self) {
+        self.lru.clear();
+        self.publish();
+    }
+
+    /// [hits, evictions, expirations, size, pending], after applying `touched` hits.
+    pub fn stats(&mut self, touched: u32) -> Float64Array {
+        self.flush(touched);
+        let c = self.lru.counters();
+        let values = [
+            c.hits as f64,
+            c.evictions as f64,
+            c.expirations as f64,
+            self.lru.len() as f64,
+            self.lru.pending() as f64,
+        ];
+        Float64Array::from(&values[..])
+    }
+
+    /// Writes where the slot array is now and how many slots it has (it moves when it grows).
+    fn publish(&mut self) {
+        self.cells[DEADLINES_AT] = self.lru.nodes_address() as u32;
+        self.cells[DEADLINES_LEN] = self.lru.slot_count() as u32;
+    }
+
+    fn entry_ttl(&self, ttl: Option<f64>) -> Result<Option<u64>, JsValue> {
+        match ttl {
+            None => Ok(self.default_ttl_ms),
+            some => ttl_from(some),
+        }
+    }
+}
+
+/// Collects the slots one operation frees into the freed cells.
+struct Freeing<'a> {
+    cells: &'a mut [u32; CELLS],
+}
+
+impl<'a> Freeing<'a> {
+    fn new(cells: &'a mut [u32; CELLS]) -> Self {
+        cells[FREED_COUNT] = 0;
+        Freeing { cells }
+    }
+
+    fn push(&mut self, slot: u32, _why: Freed) {
+        let count = self.cells[FREED_COUNT] as usize;
+        // The core frees at most MOST_FREED_PER_ENTRY slots per operation.
+        if count < MOST_FREED_PER_ENTRY {
+            self.cells[FREED + count] = slot;
+            self.cells[FREED_COUNT] = count as u32 + 1;
+        }
+    }
+}
+
+/// A clock reading from JS as store milliseconds: the wrapper passes finite, non-negative,
+/// non-decreasing readings; anything else reads as 0 (time holds still).
+fn millis(now: f64) -> u64 {
+    if now.is_finite() && now >= 0.0 {
+        now as u64
+    } else {
+        0
+    }
+}
