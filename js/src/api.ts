@@ -11,6 +11,7 @@ import {
   WasmSlots,
   buildKey as wasmBuildKey,
   keyHead as wasmKeyHead,
+  outOfMemory,
   outOfMemoryError,
   wasmMemory as wasmMemoryObject,
   wasmMemoryBytes as wasmMemory,
@@ -122,8 +123,28 @@ function randomSeed(): [number, number] {
 interface FlightContext {
   getStore(): readonly Flight[] | undefined;
   run<R>(store: readonly Flight[], callback: () => R): R;
+  /** Stops tracking until the next `run` (Node then removes its promise hooks). */
+  disable?(): void;
 }
 let flightContext: FlightContext | undefined;
+/**
+ * Computations running inside the flight context. Tracking costs every promise in the process
+ * something (Node's AsyncLocalStorage installs promise hooks while enabled), so the context is
+ * switched off whenever no computation is pending: hits and idle time pay nothing.
+ */
+let contextUsers = 0;
+
+/** Runs `compute` inside the flight context `lineage`; pair with {@link leaveContext} once the
+ * computation (and its promise) has ended. */
+function runInContext<R>(lineage: readonly Flight[], compute: () => R): R {
+  if (flightContext === undefined) return compute();
+  contextUsers++;
+  return flightContext.run(lineage, compute);
+}
+
+function leaveContext(): void {
+  if (flightContext !== undefined && --contextUsers === 0) flightContext.disable?.();
+}
 /** Flights whose computation is running synchronously right now (fallback tracking). */
 let synchronousFlights: readonly Flight[] = [];
 
@@ -154,6 +175,8 @@ const TOUCH_CAPACITY = 256;
 const CELLS = TOUCHES + TOUCH_CAPACITY;
 /** The deadline the core gives a slot reserved for a pending computation. */
 const PENDING = -1;
+/** What the core returns for a slot it could not make (memory exhausted). */
+const NO_SLOT = 0xffff_ffff;
 /** {@link Storage.check}: no live entry and nothing pending. */
 const ABSENT = -1;
 /** {@link Storage.check} results ≤ -3 are pending async computations: `-3 - slot`. */
@@ -185,8 +208,10 @@ abstract class Storage {
   index = new Level();
   /** @internal Argument indexes of the private cache of one memoized function, by arity. */
   roots: (Level | undefined)[] = [];
-  /** @internal Per slot: the level that indexes it, and its key there. */
+  /** @internal Per slot: the level that indexes it (while every slot is in one level, that is
+   * `soleLeaf` and this stays empty), and its key there. */
   leaves: (Level | undefined)[] = [];
+  soleLeaf: Level | undefined | null = undefined;
   lastKeys: unknown[] = [];
   /** @internal Per slot: its value, or the Flight of a pending async computation. */
   values: unknown[] = [];
@@ -194,9 +219,10 @@ abstract class Storage {
   epoch = 0;
   /** @internal The synchronous computations running, innermost last: where each will store,
    * and whether a delete or set cancelled it. */
-  busyLeaves: Level[] = [];
+  busyLeaves: (Level | undefined)[] = [];
   busyKeys: unknown[] = [];
   busyCancelled: boolean[] = [];
+  busyDepth = 0;
   /** @internal Lookups that found nothing (hits are counted by the core). */
   misses = 0;
   /** @internal Lookups that joined a pending computation. */
@@ -238,8 +264,7 @@ abstract class Storage {
       return found;
     }
     if (deadline === PENDING) return PENDING_BASE - found;
-    this.slots.expire(this.takeTouched(), found, this.floor);
-    this.forget(found);
+    if (this.slots.expire(this.takeTouched(), found, this.floor)) this.forget(found);
     return ABSENT;
   }
 
@@ -253,6 +278,11 @@ abstract class Storage {
       deadline = this.deadlines[slot << 1]!;
     }
     return deadline === Infinity || (deadline >= 0 && this.now() < deadline);
+  }
+
+  /** @internal The argument index's level for calls of one argument, made if missing. */
+  rootOfOne(): Level {
+    return (this.roots[1] ??= new Level());
   }
 
   /** @internal The level of the argument index that holds the last participating argument of
@@ -273,6 +303,7 @@ abstract class Storage {
   /** @internal Reserves a pending slot for `key` at `leaf` (its serial is then {@link serial}). */
   begin(leaf: Level, key: unknown): number {
     const slot = this.slots.begin(this.takeTouched());
+    if (slot === NO_SLOT) throw outOfMemory();
     this.follow(slot);
     this.link(slot, leaf, key, undefined);
     return slot;
@@ -286,7 +317,7 @@ abstract class Storage {
   /** @internal Stores the value of pending slot `slot`/`serial`, unless it was deleted or
    * cleared meanwhile. */
   complete(slot: number, serial: number, value: unknown, ttl: number | undefined): void {
-    const stored = this.slots.complete(this.takeTouched(), slot, serial, this.time(ttl), ttl);
+    const stored = this.slots.complete(this.takeTouched(), slot, serial, this.time(ttl), ttl ?? Number.NaN);
     this.dropFreed();
     if (stored) this.values[slot] = value;
   }
@@ -298,15 +329,28 @@ abstract class Storage {
 
   /** @internal Stores `value` as a new entry for `key` at `leaf`. */
   insert(leaf: Level, key: unknown, value: unknown, ttl: number | undefined): void {
-    const slot = this.slots.insert(this.takeTouched(), this.time(ttl), ttl);
-    this.dropFreed();
-    this.follow(slot);
+    const slot = this.slots.insert(this.takeTouched(), this.time(ttl), ttl ?? Number.NaN);
+    if (slot === NO_SLOT) throw outOfMemory();
+    // The slots the core freed to make room (the new slot may be one of them), then the view.
+    let cells = this.cells;
+    if (cells.length === 0) {
+      this.view();
+      cells = this.cells;
+    }
+    const count = cells[FREED_COUNT]!;
+    for (let i = 0; i < count; i++) {
+      const freed = cells[FREED + i]!;
+      // The slot reused at once keeps its array places: link overwrites them.
+      if (freed === slot) this.unindex(freed);
+      else this.forget(freed);
+    }
+    if (slot << 1 >= this.deadlines.length || cells[DEADLINES_AT] !== this.deadlines.byteOffset) this.view();
     this.link(slot, leaf, key, value);
   }
 
   /** @internal Whether a synchronous computation of `key` at `leaf` is running. */
   isBusy(leaf: Level, key: unknown): boolean {
-    const depth = this.busyLeaves.length;
+    const depth = this.busyDepth;
     for (let i = 0; i < depth; i++) {
       if (this.busyLeaves[i] === leaf && sameValueZero(this.busyKeys[i], key)) return true;
     }
@@ -316,17 +360,22 @@ abstract class Storage {
   /** @internal Starts a synchronous computation of `key` at `leaf`. */
   enter(leaf: Level, key: unknown): void {
     leaf.pins++;
-    this.busyLeaves.push(leaf);
-    this.busyKeys.push(key);
-    this.busyCancelled.push(false);
+    const depth = this.busyDepth++;
+    this.busyLeaves[depth] = leaf;
+    this.busyKeys[depth] = key;
+    this.busyCancelled[depth] = false;
   }
 
   /** @internal Ends the innermost synchronous computation, started in `epoch`: stores `value`
    * unless it failed or the key was deleted, set or cleared meanwhile. */
   leave(epoch: number, value: unknown, ttl: number | undefined, failed: boolean): void {
-    const leaf = this.busyLeaves.pop()!;
-    const key = this.busyKeys.pop();
-    const cancelled = this.busyCancelled.pop();
+    const depth = --this.busyDepth;
+    const leaf = this.busyLeaves[depth]!;
+    const key = this.busyKeys[depth];
+    const cancelled = this.busyCancelled[depth];
+    // Keep no argument or level alive.
+    this.busyLeaves[depth] = undefined;
+    this.busyKeys[depth] = undefined;
     leaf.pins--;
     if (failed || cancelled || epoch !== this.epoch) {
       this.prune(leaf);
@@ -337,7 +386,7 @@ abstract class Storage {
 
   /** Cancels a running synchronous computation of `key` at `leaf`, if any. */
   private cancelBusy(leaf: Level, key: unknown): void {
-    for (let i = this.busyLeaves.length - 1; i >= 0; i--) {
+    for (let i = this.busyDepth - 1; i >= 0; i--) {
       if (this.busyLeaves[i] === leaf && sameValueZero(this.busyKeys[i], key)) this.busyCancelled[i] = true;
     }
   }
@@ -353,10 +402,10 @@ abstract class Storage {
   /** @internal Stores `value` for `key` with its own `ttl` or the default. */
   setValue(key: string, value: unknown, ttl?: number): void {
     checkTtl(ttl);
-    if (this.busyLeaves.length > 0) this.cancelBusy(this.index, key);
+    if (this.busyDepth > 0) this.cancelBusy(this.index, key);
     const existing = this.index.map.get(key);
     if (typeof existing === "number") {
-      if (this.slots.refresh(this.takeTouched(), existing, this.time(ttl), ttl)) {
+      if (this.slots.refresh(this.takeTouched(), existing, this.time(ttl), ttl ?? Number.NaN)) {
         this.values[existing] = value;
         return;
       }
@@ -374,7 +423,7 @@ abstract class Storage {
 
   /** @internal Removes what `leaf` holds for `key`. */
   deleteAt(leaf: Level, key: unknown): boolean {
-    if (this.busyLeaves.length > 0) this.cancelBusy(leaf, key);
+    if (this.busyDepth > 0) this.cancelBusy(leaf, key);
     const found = leaf.map.get(key);
     if (typeof found !== "number") return false;
     const live = this.slots.remove(this.takeTouched(), found, this.time(undefined));
@@ -390,6 +439,7 @@ abstract class Storage {
     this.index = new Level();
     this.roots = [];
     this.leaves = [];
+    this.soleLeaf = undefined;
     this.lastKeys = [];
     this.values = [];
   }
@@ -404,13 +454,22 @@ abstract class Storage {
       evictions: evictions!,
       expirations: expirations!,
       size: size!,
-      pending: pending! + this.busyLeaves.length,
+      pending: pending! + this.busyDepth,
     };
   }
 
   private link(slot: number, leaf: Level, key: unknown, value: unknown): void {
     leaf.map.set(key, slot);
-    this.leaves[slot] = leaf;
+    if (leaf !== this.soleLeaf) {
+      if (this.soleLeaf === undefined) {
+        this.soleLeaf = leaf;
+      } else {
+        // A second level: from now on every slot records its own.
+        if (this.soleLeaf !== null) this.leaves = new Array<Level | undefined>(this.values.length).fill(this.soleLeaf);
+        this.soleLeaf = null;
+        this.leaves[slot] = leaf;
+      }
+    }
     this.lastKeys[slot] = key;
     this.values[slot] = value;
   }
@@ -451,14 +510,19 @@ abstract class Storage {
    * long as the slot is held (a key never has two slots: replacing, expiring and cancelling
    * free the old slot first), so its entry is deleted without looking. */
   private forget(slot: number): void {
-    const leaf = this.leaves[slot];
-    if (leaf !== undefined) {
-      leaf.map.delete(this.lastKeys[slot]);
-      if (leaf.map.size === 0) this.prune(leaf);
-      this.leaves[slot] = undefined;
-      this.lastKeys[slot] = undefined;
-    }
+    this.unindex(slot);
+    if (this.soleLeaf === null) this.leaves[slot] = undefined;
+    this.lastKeys[slot] = undefined;
     this.values[slot] = undefined;
+  }
+
+  /** Deletes a freed slot's index entry (its references stay until the slot is reused or
+   * {@link forget} drops them). */
+  private unindex(slot: number): void {
+    const leaf = this.soleLeaf ?? this.leaves[slot];
+    if (leaf === undefined) return;
+    leaf.map.delete(this.lastKeys[slot]);
+    if (leaf.map.size === 0) this.prune(leaf);
   }
 
   /** @internal Removes `level` and its emptied ancestors from the argument index. */
@@ -488,9 +552,11 @@ abstract class Storage {
   }
 }
 
-/** A TTL must be undefined or a number (the core checks that it is a whole number ≥ 1). */
+/** A TTL must be undefined or a whole number of milliseconds ≥ 1 (the core trusts this). */
 function checkTtl(ttl: unknown): void {
-  if (ttl !== undefined && typeof ttl !== "number") throw new TypeError("ttl must be a number of milliseconds");
+  if (ttl === undefined) return;
+  if (typeof ttl !== "number") throw new TypeError("ttl must be a number of milliseconds");
+  if (!(Number.isSafeInteger(ttl) && ttl >= 1)) throw new RangeError(`ttl must be a whole number of at least 1, got ${ttl}`);
 }
 
 /** A TTL + LRU storage of JavaScript values (kept by identity) for synchronous functions. */
@@ -660,30 +726,31 @@ function keyableByValue(positions: number[] | undefined, maxKeyBytes: number): (
     const count = positions ? positions.length : args.length;
     let bytes = 0;
     for (let i = 0; i < count; i++) {
-      const value = positions ? args[positions[i]!] : args[i];
-      switch (typeof value) {
-        case "number":
-        case "boolean":
-        case "undefined":
-          bytes += 25;
-          break;
-        case "string":
-          if (LONE_SURROGATE.test(value)) return false;
-          bytes += value.length * (ESCAPED.test(value) ? 6 : 3) + 3;
-          break;
-        case "bigint":
-          bytes += value.toString().length + 2;
-          break;
-        case "object":
-          if (value !== null) return false;
-          bytes += 5;
-          break;
-        default:
-          return false;
-      }
+      const size = keyBytes(positions ? args[positions[i]!] : args[i]);
+      if (size < 0) return false;
+      bytes += size;
     }
     return bytes <= maxKeyBytes;
   };
+}
+
+/** At least the bytes `value` takes in a key, or -1 if the argument index cannot take it. */
+function keyBytes(value: unknown): number {
+  switch (typeof value) {
+    case "number":
+    case "boolean":
+    case "undefined":
+      return 25;
+    case "string":
+      if (LONE_SURROGATE.test(value)) return -1;
+      return value.length * (ESCAPED.test(value) ? 6 : 3) + 3;
+    case "bigint":
+      return value.toString().length + 2;
+    case "object":
+      return value === null ? 5 : -1;
+    default:
+      return -1;
+  }
 }
 
 /**
@@ -767,9 +834,7 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
     given ?? (isAsync ? new TTLMapAsyncStorage(options) : new TTLMapStorage(options));
   // Over a shared storage the function's own ttl applies; otherwise the storage's default does.
   const ttl = given !== undefined ? options.ttl : undefined;
-  if (ttl !== undefined && !(Number.isInteger(ttl) && ttl >= 1)) {
-    throw new RangeError(`ttl must be a whole number of at least 1, got ${String(ttl)}`);
-  }
+  checkTtl(ttl);
   const memo = new WasmMemo(name || "anonymous", keyOptions(options));
   const { keyBuilder, serializer } = options;
   const custom = typeof keyBuilder === "function" || typeof serializer === "object";
@@ -815,6 +880,15 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
     return storage.check(storage.index.map.get(key));
   };
 
+  /** Joins the pending computation a lookup found (`found` ≤ PENDING_BASE). */
+  const join = (found: number): Promise<unknown> => {
+    const flight = storage.values[PENDING_BASE - found] as Flight;
+    const inside = flightContext?.getStore() ?? synchronousFlights;
+    if (inside.includes(flight)) return Promise.reject(reentrant(name));
+    storage.joined++;
+    return flight.promise;
+  };
+
   let memoized: (this: unknown, ...args: unknown[]) => unknown;
   if (!isAsync) {
     memoized = function (this: unknown, ...args: unknown[]) {
@@ -825,7 +899,7 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
         throw boundaryError(error);
       }
       if (found >= 0) return storage.values[found];
-      if (storage.busyLeaves.length > 0 && storage.isBusy(missLeaf, missKey)) {
+      if (storage.busyDepth > 0 && storage.isBusy(missLeaf, missKey)) {
         throw new Error(`memoize: ${name || "an anonymous function"} was called again with the same arguments while computing them (synchronous re-entrancy)`);
       }
       storage.misses++;
@@ -854,13 +928,7 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
         return Promise.reject(boundaryError(error));
       }
       if (found >= 0) return Promise.resolve(storage.values[found]);
-      if (found !== ABSENT) {
-        const flight = storage.values[PENDING_BASE - found] as Flight;
-        const inside = flightContext?.getStore() ?? synchronousFlights;
-        if (inside.includes(flight)) return Promise.reject(reentrant(name));
-        storage.joined++;
-        return flight.promise;
-      }
+      if (found !== ABSENT) return join(found);
       storage.misses++;
       let slot: number;
       try {
@@ -878,9 +946,9 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
       const outer = synchronousFlights;
       synchronousFlights = lineage;
       try {
-        const result = flightContext ? flightContext.run(lineage, () => fn.apply(this, args)) : fn.apply(this, args);
-        started = Promise.resolve(result);
+        started = Promise.resolve(runInContext(lineage, () => fn.apply(this, args)));
       } catch (error) {
+        leaveContext();
         storage.abandon(slot, serial);
         return Promise.reject(error);
       } finally {
@@ -888,10 +956,12 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
       }
       const promise = started.then(
         (value) => {
+          leaveContext();
           storage.complete(slot, serial, value, ttl);
           return value;
         },
         (error) => {
+          leaveContext();
           storage.abandon(slot, serial);
           throw error;
         },
@@ -899,6 +969,55 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
       flight.promise = promise;
       return promise;
     };
+  }
+
+  // Calls of one or two arguments on a private cache: no rest array, no key, no loop. Anything
+  // else, and every miss but a synchronous one-argument miss, goes through the general wrapper.
+  if (byValue && positions === undefined) {
+    const general = memoized;
+    const maxKeyBytes = (options.maxKeyBytes ?? DEFAULT_MAX_KEY_BYTES) - 3 * name.length - 64;
+    const find = (count: number, a: unknown, b: unknown): number => {
+      if (count === 1) return storage.check(storage.roots[1]?.map.get(a));
+      const first = storage.roots[2]?.map.get(a);
+      return first === undefined ? ABSENT : storage.check((first as Level).map.get(b));
+    };
+    memoized = isAsync
+      ? function (this: unknown, a?: unknown, b?: unknown) {
+          const count = arguments.length;
+          if (count !== 1 && count !== 2) return general.apply(this, arguments as unknown as unknown[]);
+          const found = find(count, a, b);
+          if (found >= 0) return Promise.resolve(storage.values[found]);
+          if (found !== ABSENT) return join(found);
+          return general.apply(this, arguments as unknown as unknown[]);
+        }
+      : function (this: unknown, a?: unknown, b?: unknown) {
+          const count = arguments.length;
+          if (count !== 1 && count !== 2) return general.apply(this, arguments as unknown as unknown[]);
+          const found = find(count, a, b);
+          if (found >= 0) return storage.values[found];
+          const size = count === 1 ? keyBytes(a) : -1;
+          if (size < 0 || size > maxKeyBytes) return general.apply(this, arguments as unknown as unknown[]);
+          const leaf = storage.rootOfOne();
+          if (storage.busyDepth > 0 && storage.isBusy(leaf, a)) {
+            throw new Error(`memoize: ${name || "an anonymous function"} was called again with the same arguments while computing them (synchronous re-entrancy)`);
+          }
+          storage.misses++;
+          const epoch = storage.epoch;
+          storage.enter(leaf, a);
+          let value: unknown;
+          try {
+            value = fn.call(this, a);
+          } catch (error) {
+            storage.leave(epoch, undefined, ttl, true);
+            throw error;
+          }
+          try {
+            storage.leave(epoch, value, ttl, false);
+          } catch (error) {
+            throw boundaryError(error);
+          }
+          return value;
+        };
   }
 
   /** Removes the entry (or cancels the computation) these arguments have. */
@@ -984,11 +1103,17 @@ function memoizeShared<F extends (...args: any[]) => any>(
     const compute = () => {
       const outer = synchronousFlights;
       synchronousFlights = lineage;
+      let result: unknown;
       try {
-        return flightContext ? flightContext.run(lineage, () => fn.apply(this, args)) : fn.apply(this, args);
+        result = runInContext(lineage, () => fn.apply(this, args));
+      } catch (error) {
+        leaveContext();
+        throw error;
       } finally {
         synchronousFlights = outer;
       }
+      Promise.resolve(result).then(leaveContext, leaveContext);
+      return result;
     };
     // Registered before the storage runs `compute`, so a same-key call from inside finds it.
     flights.set(slot, flight);

@@ -188,6 +188,12 @@ fn error(error: CoreError) -> JsValue {
     }
 }
 
+/// The `RangeError` for exhausted memory (after `WasmSlots` returned `NO_SLOT`).
+#[wasm_bindgen(js_name = outOfMemory)]
+pub fn out_of_memory() -> JsValue {
+    error(OutOfMemory.into())
+}
+
 /// A `RangeError` saying memory is exhausted when it is (the allocator's reserve is spent and
 /// cannot be re-taken), else undefined. The wrapper asks after a refused lookup or a trap, to
 /// report a clear error instead of the engine's "unreachable". Allocates nothing in wasm.

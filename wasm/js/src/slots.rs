@@ -26,6 +26,8 @@ const FREED: usize = 4;
 /// Where the hit buffer starts, and how many hits it holds.
 const TOUCHES: usize = 8;
 const TOUCH_CAPACITY: usize = 256;
+/// What `begin` and `insert` return when memory is exhausted.
+pub const NO_SLOT: u32 = u32::MAX;
 /// Length of the cell block.
 pub const CELLS: usize = TOUCHES + TOUCH_CAPACITY;
 const _: () = assert!(FREED + MOST_FREED_PER_ENTRY <= TOUCHES);
@@ -69,71 +71,68 @@ impl WasmSlots {
         self.lru.touch_all(hits);
     }
 
-    /// Reserves a pending slot for a computation; its serial goes to the serial cell.
-    /// Out of memory: a `RangeError`, nothing changed.
-    pub fn begin(&mut self, touched: u32) -> Result<u32, JsValue> {
+    // The hot methods below take and return plain numbers (no `Result`, no `Option`): each
+    // saves the glue's multi-value return array and its checks. `ttl` is NaN for the default;
+    // the wrapper has already checked that any other TTL is a whole number ≥ 1 (`checkTtl`).
+
+    /// Reserves a pending slot for a computation and returns it; its serial goes to the serial
+    /// cell. Out of memory: [`NO_SLOT`], nothing changed.
+    pub fn begin(&mut self, touched: u32) -> u32 {
         self.flush(touched);
         if !headroom::available() {
-            return Err(error(OutOfMemory.into()));
+            return NO_SLOT;
         }
-        let (slot, serial) = self.lru.begin().map_err(|e| error(e.into()))?;
-        self.cells[SERIAL] = serial;
-        self.cells[FREED_COUNT] = 0;
-        self.publish();
-        Ok(slot)
+        match self.lru.begin() {
+            Ok((slot, serial)) => {
+                self.cells[SERIAL] = serial;
+                self.cells[FREED_COUNT] = 0;
+                self.publish();
+                slot
+            }
+            Err(OutOfMemory) => NO_SLOT,
+        }
     }
 
-    /// Makes the pending slot `slot`/`serial` ready at `now` with `ttl` (undefined: the
-    /// default). False if the ticket is stale (removed or cleared meanwhile): nothing stored.
-    /// Freed slots go to the freed cells.
-    pub fn complete(
-        &mut self,
-        touched: u32,
-        slot: u32,
-        serial: u32,
-        now: f64,
-        ttl: Option<f64>,
-    ) -> Result<bool, JsValue> {
-        let ttl = self.entry_ttl(ttl)?;
+    /// Makes the pending slot `slot`/`serial` ready at `now` with `ttl`. False if the ticket is
+    /// stale (removed or cleared meanwhile): nothing stored. Freed slots go to the freed cells.
+    pub fn complete(&mut self, touched: u32, slot: u32, serial: u32, now: f64, ttl: f64) -> bool {
         self.flush(touched);
+        let ttl = self.entry_ttl(ttl);
         let mut freed = Freeing::new(&mut self.cells);
-        let done = self
-            .lru
+        self.lru
             .complete(slot, serial, millis(now), ttl, &mut |s, why| {
                 freed.push(s, why)
             })
-            .is_ok();
-        Ok(done)
+            .is_ok()
     }
 
-    /// A new ready entry at `now` with `ttl` (undefined: the default); returns its slot.
-    /// Freed slots go to the freed cells (one of them may be the slot returned).
-    pub fn insert(&mut self, touched: u32, now: f64, ttl: Option<f64>) -> Result<u32, JsValue> {
-        let ttl = self.entry_ttl(ttl)?;
+    /// A new ready entry at `now` with `ttl`; returns its slot, or [`NO_SLOT`] when out of
+    /// memory. Freed slots go to the freed cells (one of them may be the slot returned).
+    pub fn insert(&mut self, touched: u32, now: f64, ttl: f64) -> u32 {
         self.flush(touched);
-        if !headroom::available() {
-            return Err(error(OutOfMemory.into()));
-        }
+        let ttl = self.entry_ttl(ttl);
         let mut freed = Freeing::new(&mut self.cells);
-        let slot = self
+        if !headroom::available() {
+            return NO_SLOT;
+        }
+        match self
             .lru
             .insert(millis(now), ttl, &mut |s, why| freed.push(s, why))
-            .map_err(|e| error(e.into()))?;
-        self.publish();
-        Ok(slot)
+        {
+            Ok(slot) => {
+                self.publish();
+                slot
+            }
+            Err(OutOfMemory) => NO_SLOT,
+        }
     }
 
-    /// A new deadline for the ready entry in `slot`, made the most recently used.
-    pub fn refresh(
-        &mut self,
-        touched: u32,
-        slot: u32,
-        now: f64,
-        ttl: Option<f64>,
-    ) -> Result<bool, JsValue> {
-        let ttl = self.entry_ttl(ttl)?;
+    /// A new deadline for the ready entry in `slot`, made the most recently used; false for a
+    /// slot that is not ready.
+    pub fn refresh(&mut self, touched: u32, slot: u32, now: f64, ttl: f64) -> bool {
         self.flush(touched);
-        Ok(self.lru.refresh(slot, millis(now), ttl))
+        let ttl = self.entry_ttl(ttl);
+        self.lru.refresh(slot, millis(now), ttl)
     }
 
     /// Frees `slot` (a pending one is cancelled); true if it held an entry live at `now`.
@@ -180,10 +179,13 @@ impl WasmSlots {
         self.cells[DEADLINES_LEN] = self.lru.slot_count() as u32;
     }
 
-    fn entry_ttl(&self, ttl: Option<f64>) -> Result<Option<u64>, JsValue> {
-        match ttl {
-            None => Ok(self.default_ttl_ms),
-            some => ttl_from(some),
+    /// NaN: the default TTL; otherwise whole milliseconds (checked by the wrapper; anything
+    /// else saturates into range rather than trapping).
+    fn entry_ttl(&self, ttl: f64) -> Option<u64> {
+        if ttl.is_nan() {
+            self.default_ttl_ms
+        } else {
+            Some((ttl as u64).max(1))
         }
     }
 }
