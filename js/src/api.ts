@@ -889,6 +889,33 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
     return flight.promise;
   };
 
+  /**
+   * A synchronous miss: runs `fn` (with `args`, or with the one argument `single`) and stores
+   * its value at `leaf`/`key` unless a delete, set or clear came first. A same-key call from
+   * inside the computation is an error.
+   */
+  const computeSync = (thisArg: unknown, leaf: Level, key: unknown, args: unknown[] | undefined, single: unknown): unknown => {
+    if (storage.busyDepth > 0 && storage.isBusy(leaf, key)) {
+      throw new Error(`memoize: ${name || "an anonymous function"} was called again with the same arguments while computing them (synchronous re-entrancy)`);
+    }
+    storage.misses++;
+    const epoch = storage.epoch;
+    storage.enter(leaf, key);
+    let value: unknown;
+    try {
+      value = args === undefined ? fn.call(thisArg, single) : fn.apply(thisArg, args);
+    } catch (error) {
+      storage.leave(epoch, undefined, ttl, true);
+      throw error;
+    }
+    try {
+      storage.leave(epoch, value, ttl, false);
+    } catch (error) {
+      throw boundaryError(error);
+    }
+    return value;
+  };
+
   let memoized: (this: unknown, ...args: unknown[]) => unknown;
   if (!isAsync) {
     memoized = function (this: unknown, ...args: unknown[]) {
@@ -899,25 +926,7 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
         throw boundaryError(error);
       }
       if (found >= 0) return storage.values[found];
-      if (storage.busyDepth > 0 && storage.isBusy(missLeaf, missKey)) {
-        throw new Error(`memoize: ${name || "an anonymous function"} was called again with the same arguments while computing them (synchronous re-entrancy)`);
-      }
-      storage.misses++;
-      const epoch = storage.epoch;
-      storage.enter(missLeaf, missKey);
-      let value: unknown;
-      try {
-        value = fn.apply(this, args);
-      } catch (error) {
-        storage.leave(epoch, undefined, ttl, true);
-        throw error;
-      }
-      try {
-        storage.leave(epoch, value, ttl, false);
-      } catch (error) {
-        throw boundaryError(error);
-      }
-      return value;
+      return computeSync(this, missLeaf, missKey, args, undefined);
     };
   } else {
     memoized = function (this: unknown, ...args: unknown[]) {
@@ -997,26 +1006,7 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
           if (found >= 0) return storage.values[found];
           const size = count === 1 ? keyBytes(a) : -1;
           if (size < 0 || size > maxKeyBytes) return general.apply(this, arguments as unknown as unknown[]);
-          const leaf = storage.rootOfOne();
-          if (storage.busyDepth > 0 && storage.isBusy(leaf, a)) {
-            throw new Error(`memoize: ${name || "an anonymous function"} was called again with the same arguments while computing them (synchronous re-entrancy)`);
-          }
-          storage.misses++;
-          const epoch = storage.epoch;
-          storage.enter(leaf, a);
-          let value: unknown;
-          try {
-            value = fn.call(this, a);
-          } catch (error) {
-            storage.leave(epoch, undefined, ttl, true);
-            throw error;
-          }
-          try {
-            storage.leave(epoch, value, ttl, false);
-          } catch (error) {
-            throw boundaryError(error);
-          }
-          return value;
+          return computeSync(this, storage.rootOfOne(), a, undefined, a);
         };
   }
 
