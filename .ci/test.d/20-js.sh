@@ -6,9 +6,9 @@ cd "$ROOT"
 ensure_apt chromium
 bash .ci/build-js.sh
 
-log "cargo fmt --check / clippy (wasm-bindgen adapter)"
-cargo fmt -p cashier-js --check
-cargo clippy -p cashier-js --target wasm32-unknown-unknown -- -D warnings
+log "cargo fmt --check / clippy (the wasm-bindgen adapters)"
+cargo fmt -p cashier-js -p cashier-js-keys -p cashier-js-support --check
+cargo clippy -p cashier-js -p cashier-js-keys -p cashier-js-support --target wasm32-unknown-unknown -- -D warnings
 
 log "node --test (the built package)"
 node --test js/test/*.test.mjs

@@ -14,7 +14,7 @@ import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
 import { gzipSync } from "node:zlib";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import path from "node:path";
 
 import { prng, median } from "./sequence.mjs";
@@ -370,36 +370,74 @@ function memory() {
   return { results };
 }
 
-/** gzip size of what `import "cashier-wasm"` loads in Node, and cold start (import + first call). */
+/**
+ * gzip size of what `import "cashier-wasm"` loads in Node, and cold start (import + first call).
+ * The key module (converter, key builder, hashes) is loaded on the first call that needs a key
+ * string (an object argument, a hashed serializer, a shared storage): it is reported on its own,
+ * with the cold start of a first call that loads it.
+ */
 function packageFigures() {
   if (!cashier) return null;
   const root = path.dirname(require.resolve("cashier-wasm/package.json"));
   const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
+  const measure = (files) => {
+    let raw = 0;
+    let gzip = 0;
+    for (const file of files) {
+      const bytes = readFileSync(file);
+      raw += bytes.length;
+      gzip += gzipSync(bytes, { level: 9 }).length;
+    }
+    return { raw, gzip };
+  };
   // The files the Node entry point loads: the ESM entry's own imports plus the .wasm.
   const files = listLoadedFiles(root);
-  let raw = 0;
-  let gzip = 0;
-  for (const file of files) {
-    const bytes = readFileSync(file);
-    raw += bytes.length;
-    gzip += gzipSync(bytes, { level: 9 }).length;
-  }
-  const starts = [];
-  for (let i = 0; i < 9; i++) {
-    const child = spawnSync(
-      process.execPath,
-      [
-        "--input-type=module",
-        "-e",
-        `const t = performance.now(); const m = await import("cashier-wasm");
-         m.memoize((x) => x, { name: "cold" })(1); console.log(performance.now() - t);`,
-      ],
-      { encoding: "utf8", cwd: here },
-    );
-    if (child.status !== 0) return { failing: child.stderr.trim().split("\n").pop() };
-    starts.push(Number(child.stdout.trim()));
-  }
-  return { version: pkg.version, files: files.map((f) => path.relative(root, f)), raw, gzip, coldStartMs: median(starts) };
+  const { raw, gzip } = measure(files);
+  const keyFiles = ["dist/cjs/wasm/cashier_keys.js", "dist/cjs/wasm/cashier_keys_bg.wasm"].map((f) => path.join(root, f));
+  const keyModule = keyFiles.every((f) => {
+    try {
+      readFileSync(f);
+      return true;
+    } catch {
+      return false;
+    }
+  })
+    ? { files: keyFiles.map((f) => path.relative(root, f)), ...measure(keyFiles) }
+    : null;
+  const coldStart = (firstCall, specifier = "cashier-wasm") => {
+    const starts = [];
+    for (let i = 0; i < 9; i++) {
+      const child = spawnSync(
+        process.execPath,
+        ["--input-type=module", "-e", `const t = performance.now(); const m = await import(${JSON.stringify(specifier)}); ${firstCall}; console.log(performance.now() - t);`],
+        { encoding: "utf8", cwd: here },
+      );
+      if (child.status !== 0) return { failing: child.stderr.trim().split("\n").pop() };
+      starts.push(Number(child.stdout.trim()));
+    }
+    return median(starts);
+  };
+  const coldStartMs = coldStart(`m.memoize((x) => x, { name: "cold" })(1)`);
+  if (typeof coldStartMs === "object") return coldStartMs;
+  const coldStartObjectMs = coldStart(`m.memoize((x) => x.id, { name: "cold" })({ id: 1 })`);
+  if (typeof coldStartObjectMs === "object") return coldStartObjectMs;
+  // The floor under any package's cold start in this measurement (Node's ESM loader starting up),
+  // and a peer's: lru-cache's import + first set and get.
+  const emptyModule = path.join(here, "..", "out", "empty-module.mjs");
+  writeFileSync(emptyModule, "export const x = 1;\n");
+  const coldStartEmptyMs = coldStart("m.x", pathToFileURL(emptyModule).href);
+  const coldStartLruMs = coldStart("const c = new m.LRUCache({ max: 10 }); c.set(1, 1); c.get(1)", "lru-cache");
+  return {
+    version: pkg.version,
+    files: files.map((f) => path.relative(root, f)),
+    raw,
+    gzip,
+    coldStartMs,
+    keyModule,
+    coldStartObjectMs,
+    coldStartEmptyMs,
+    coldStartLruMs,
+  };
 }
 
 /** Follows the static imports of the package's Node ESM entry, plus every .wasm it ships. */

@@ -131,10 +131,16 @@ impl fmt::Display for KeyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             KeyError::EmptyName => f.write_str("the function name is empty; give a name"),
-            KeyError::InvalidName { part, character } => write!(
-                f,
-                "the {part} contains {character:?}, which keys reserve (no '(', ')', '@' or control characters)"
-            ),
+            KeyError::InvalidName { part, character } => {
+                // A control character is shown by its code point (no Debug escaping: that would
+                // pull Unicode tables into every WebAssembly module that reports this error).
+                if character.is_control() {
+                    write!(f, "the {part} contains U+{:04X}", *character as u32)?;
+                } else {
+                    write!(f, "the {part} contains '{character}'")?;
+                }
+                f.write_str(", which keys reserve (no '(', ')', '@' or control characters)")
+            }
             KeyError::InvalidVersion => {
                 f.write_str("the version must be non-empty and use only A-Z a-z 0-9 . _ -")
             }

@@ -151,6 +151,16 @@ impl SlotLru {
         })
     }
 
+    /// Makes room for `slots` slots in all (never more than needed), so that the array does
+    /// not grow (and move) until then. A caller that knows its cache will fill reserves
+    /// `max_size` up front. When the allocator refuses, nothing changes.
+    pub fn reserve(&mut self, slots: usize) -> Result<(), OutOfMemory> {
+        let additional = slots.saturating_sub(self.nodes.len());
+        self.nodes
+            .try_reserve_exact(additional)
+            .map_err(|_| OutOfMemory)
+    }
+
     /// Reserves a slot for a computation and returns it with its serial; the pair is the
     /// computation's ticket for [`SlotLru::complete`]. Allocates nothing once the arrays have
     /// grown to their working size; when the allocator refuses, nothing changes.
@@ -697,6 +707,18 @@ mod tests {
         }
         assert_eq!(lru.slot_count(), 1000);
         assert_eq!(lru.nodes.capacity(), 1000);
+        let mut reserved = SlotLru::new(300, None).unwrap();
+        reserved.reserve(300).unwrap();
+        let address = reserved.nodes_address();
+        for _ in 0..600 {
+            insert(&mut reserved, 0, None, &mut log);
+        }
+        assert_eq!(
+            reserved.nodes_address(),
+            address,
+            "reserved slots never move"
+        );
+        assert_eq!(reserved.nodes.capacity(), 300);
     }
 
     #[test]

@@ -4,18 +4,9 @@
 // key → slot index (a Map: V8 hashes a key string once and keeps the hash), the values, and the
 // repr keys of primitive arguments.
 
-import {
-  KeyOptionsJs,
-  WasmFlights,
-  WasmMemo,
-  WasmSlots,
-  buildKey as wasmBuildKey,
-  keyHead as wasmKeyHead,
-  outOfMemory,
-  outOfMemoryError,
-  wasmMemory as wasmMemoryObject,
-  wasmMemoryBytes as wasmMemory,
-} from "./wasm/cashier_js.js";
+import { WasmSlots, checkKeyOptions, outOfMemory, slotsMemoryBytes, wasmMemory as wasmMemoryObject } from "./wasm/cashier_js.js";
+import type { KeyOptionsJs, WasmMemo } from "./wasm/cashier_keys.js";
+import { keyModule, keyModuleLoaded } from "./keys.js";
 import { randomWords } from "./random.js";
 import { isSharedAsyncStorage, type SharedAsyncStorage, type SharedStats } from "./shared.js";
 
@@ -137,6 +128,8 @@ let contextUsers = 0;
 /** Runs `compute` inside the flight context `lineage`; pair with {@link leaveContext} once the
  * computation (and its promise) has ended. */
 function runInContext<R>(lineage: readonly Flight[], compute: () => R): R {
+  // Until a computation runs in it, no code can be inside a flight: getStore() may wait too.
+  if (flightContext === undefined && makeFlightContext !== undefined) flightContext = makeFlightContext();
   if (flightContext === undefined) return compute();
   contextUsers++;
   return flightContext.run(lineage, compute);
@@ -148,9 +141,12 @@ function leaveContext(): void {
 /** Flights whose computation is running synchronously right now (fallback tracking). */
 let synchronousFlights: readonly Flight[] = [];
 
+/** Makes the flight context when first needed (runtimes that provide AsyncLocalStorage). */
+let makeFlightContext: (() => FlightContext) | undefined;
+
 /** @internal Called by runtime entries that provide AsyncLocalStorage. */
-export function useAsyncContext(context: FlightContext): void {
-  flightContext = context;
+export function useAsyncContext(make: () => FlightContext): void {
+  makeFlightContext = make;
 }
 
 /** A pending computation shared by every caller of one key. */
@@ -175,6 +171,8 @@ const TOUCH_CAPACITY = 256;
 const CELLS = TOUCHES + TOUCH_CAPACITY;
 /** The deadline the core gives a slot reserved for a pending computation. */
 const PENDING = -1;
+/** The most slots a storage reserves when it is made (the core's PREALLOCATED_SLOTS). */
+const PREALLOCATED_SLOTS = 1 << 18;
 /** What the core returns for a slot it could not make (memory exhausted). */
 const NO_SLOT = 0xffff_ffff;
 /** {@link Storage.check}: no live entry and nothing pending. */
@@ -243,6 +241,10 @@ abstract class Storage {
     if (clock !== undefined && typeof clock !== "function") throw new TypeError("clock must be a function returning milliseconds");
     checkTtl(ttl);
     this.slots = new WasmSlots(maxSize, ttl);
+    // Room for a full cache up front, as the core reserves its slots (PREALLOCATED_SLOTS).
+    const slots = Math.min(maxSize, PREALLOCATED_SLOTS);
+    this.lastKeys = new Array(slots);
+    this.values = new Array(slots);
     this.clock = clock ?? Date.now;
     this.timed = ttl !== undefined;
     this.view();
@@ -624,7 +626,10 @@ export class TTLMapAsyncStorage extends Storage {
   }
 }
 
-function keyOptions(options: KeyOptions): KeyOptionsJs {
+/** The key options as the WebAssembly modules take them, after the checks JavaScript makes. */
+type KeyOptionArgs = [prefix: string, version: string | undefined, selectAll: boolean, cacheWith: Uint32Array, serializer: string, maxKeyBytes: number];
+
+function keyOptionArgs(options: KeyOptions): KeyOptionArgs {
   const { cacheWith, serializer = "repr", version, prefix = "", maxKeyBytes } = options;
   if (cacheWith !== undefined) {
     if (!Array.isArray(cacheWith) || !cacheWith.every((p) => Number.isInteger(p) && p >= 0 && p < 2 ** 32)) {
@@ -634,31 +639,36 @@ function keyOptions(options: KeyOptions): KeyOptionsJs {
   if (typeof serializer !== "string" && typeof serializer?.serialize !== "function") {
     throw new TypeError('serializer must be "repr", "md5", "sha256" or an object with a serialize(key) method');
   }
-  return new KeyOptionsJs(
+  return [
     String(prefix),
     version === undefined ? undefined : String(version),
     cacheWith === undefined,
     Uint32Array.from(cacheWith ?? []),
     typeof serializer === "string" ? serializer : "repr",
     maxKeyBytes ?? Number.NaN,
-  );
+  ];
 }
 
-/** Bytes of WebAssembly memory the package uses (all storages together); it only grows, and a bounded cache keeps it bounded. */
+function keyOptions(options: KeyOptions): KeyOptionsJs {
+  return new (keyModule().KeyOptionsJs)(...keyOptionArgs(options));
+}
+
+/** Bytes of WebAssembly memory the package uses (both modules, all storages together); it only grows, and a bounded cache keeps it bounded. */
 export function wasmMemoryBytes(): number {
-  return wasmMemory();
+  return slotsMemoryBytes() + (keyModuleLoaded() ? keyModule().keysMemoryBytes() : 0);
 }
 
 /** The error to report for `error` thrown by a wasm call: a trap while the module's memory is
  * exhausted (e.g. passing a key in) becomes the clear out-of-memory `RangeError`. */
 function boundaryError(error: unknown): unknown {
-  return error instanceof WebAssembly.RuntimeError ? (outOfMemoryError() ?? error) : error;
+  if (!(error instanceof WebAssembly.RuntimeError) || !keyModuleLoaded()) return error;
+  return keyModule().outOfMemoryError() ?? error;
 }
 
 /** The canonical key of a call to `name` with `args`: the same string every cashier binding builds. */
 export function buildKey(name: string, args: readonly unknown[], options: KeyOptions = {}): string {
   if (!Array.isArray(args)) throw new TypeError("buildKey(name, args, options): args must be an array");
-  const key = wasmBuildKey(name, args as unknown[], keyOptions(options));
+  const key = keyModule().buildKey(name, args as unknown[], keyOptions(options));
   return typeof options.serializer === "object" ? options.serializer.serialize(key) : key;
 }
 
@@ -835,24 +845,30 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
   // Over a shared storage the function's own ttl applies; otherwise the storage's default does.
   const ttl = given !== undefined ? options.ttl : undefined;
   checkTtl(ttl);
-  const memo = new WasmMemo(name || "anonymous", keyOptions(options));
+  // The name and key options are checked now, by the small core module; the key builder (in
+  // the key module) is made when a call first needs a key string.
+  const optionArgs = keyOptionArgs(options);
+  checkKeyOptions(name || "anonymous", ...optionArgs);
+  let builder: WasmMemo | undefined;
+  const memo = (): WasmMemo => (builder ??= new (keyModule().WasmMemo)(name || "anonymous", new (keyModule().KeyOptionsJs)(...optionArgs)));
   const { keyBuilder, serializer } = options;
   const custom = typeof keyBuilder === "function" || typeof serializer === "object";
 
   // The key of `args` under a custom keyBuilder or serializer object (slow path).
   const customKey = (args: unknown[]): string => {
-    const key = keyBuilder ? keyBuilder(name, args) : memo.keyOf(args);
+    const key = keyBuilder ? keyBuilder(name, args) : memo().keyOf(args);
     const stored = typeof serializer === "object" ? serializer.serialize(key) : key;
     if (typeof stored !== "string") throw new TypeError("keyBuilder and serializer.serialize must return strings");
     return stored;
   };
   const fast = !custom && (options.serializer ?? "repr") === "repr";
-  const fastKey = fast ? primitiveKey(memo.keyHead(), options) : () => undefined;
+  let primitive: ((args: unknown[]) => string | undefined) | undefined;
+  const fastKey = (args: unknown[]) => (primitive ??= primitiveKey(memo().keyHead(), options))(args);
   const keyOf: (args: unknown[]) => string = custom
     ? customKey
     : fast
-      ? (args) => fastKey(args) ?? memo.keyOf(args)
-      : (args) => memo.keyOf(args);
+      ? (args) => fastKey(args) ?? memo().keyOf(args)
+      : (args) => memo().keyOf(args);
 
   // A private cache indexes calls with primitive arguments by the arguments themselves (see
   // Level); everything else, and every shared storage, by the key string.
@@ -1057,16 +1073,17 @@ function memoizeShared<F extends (...args: any[]) => any>(
   const { keyBuilder, serializer, ttl } = options;
   const compiled = keyOptions(options);
   const fast = !keyBuilder && (serializer ?? "repr") === "repr";
-  const fastKey = fast ? primitiveKey(wasmKeyHead(name, compiled), options) : () => undefined;
+  const keys = keyModule();
+  const fastKey = fast ? primitiveKey(keys.keyHead(name, compiled), options) : () => undefined;
   const keyOf = (args: unknown[]): string => {
-    const key = keyBuilder ? keyBuilder(name, args) : (fastKey(args) ?? wasmBuildKey(name, args, compiled));
+    const key = keyBuilder ? keyBuilder(name, args) : (fastKey(args) ?? keys.buildKey(name, args, compiled));
     const stored = typeof serializer === "object" ? serializer.serialize(key) : key;
     if (typeof stored !== "string") throw new TypeError("keyBuilder and serializer.serialize must return strings");
     return stored;
   };
   // Per-key dedup is the core's flight table; JS keeps each flight's promise by its slot.
   const [low, high] = randomSeed();
-  const table = new WasmFlights(low, high);
+  const table = new keys.WasmFlights(low, high);
   const flights = new Map<number, Flight>();
   const peek = storage.peek;
   const memoized = function (this: unknown, ...args: unknown[]): Promise<unknown> {

@@ -1,8 +1,16 @@
 // Cloudflare Workers (workerd): compiling WebAssembly from bytes is forbidden at run time, so the
-// .wasm file is imported as a module (a compiled WebAssembly.Module) by the bundler/runtime.
+// .wasm files are imported as modules (compiled WebAssembly.Modules) by the bundler/runtime. The
+// key module is instantiated when first needed.
 import wasmModule from "./wasm/cashier_js_bg.wasm";
+import keysModule from "./wasm/cashier_keys_bg.wasm";
 import { initSync } from "./wasm/cashier_js.js";
+import * as keys from "./wasm/cashier_keys.js";
+import { provideKeyModule } from "./keys.js";
 
 initSync({ module: wasmModule });
+provideKeyModule(() => {
+  keys.initSync({ module: keysModule });
+  return keys;
+});
 
 export * from "./index.js";

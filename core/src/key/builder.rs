@@ -135,7 +135,15 @@ impl KeyBuilder {
             ArgSelection::All => None,
             ArgSelection::Positions(positions) => {
                 let mut sorted = positions.clone();
-                sorted.sort_unstable();
+                // Insertion sort: selections are a few positions, and this keeps a general
+                // sort's code out of modules that only check options.
+                for i in 1..sorted.len() {
+                    let mut j = i;
+                    while j > 0 && sorted[j - 1] > sorted[j] {
+                        sorted.swap(j - 1, j);
+                        j -= 1;
+                    }
+                }
                 if let Some(pair) = sorted.windows(2).find(|pair| pair[0] == pair[1]) {
                     return Err(KeyError::DuplicateSelection { position: pair[0] });
                 }

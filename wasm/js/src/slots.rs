@@ -12,10 +12,11 @@
 
 use cashier_core::OutOfMemory;
 use cashier_core::slots::{Freed, MOST_FREED_PER_ENTRY, SlotLru};
-use js_sys::Float64Array;
 use wasm_bindgen::prelude::*;
 
-use crate::{error, headroom, ttl_from, whole_number};
+use cashier_js_support::{error, whole_number};
+
+use crate::ttl_from;
 
 /// Cell indices (see the module docs); the JS wrapper uses the same numbers.
 const DEADLINES_AT: usize = 0;
@@ -26,6 +27,9 @@ const FREED: usize = 4;
 /// Where the hit buffer starts, and how many hits it holds.
 const TOUCHES: usize = 8;
 const TOUCH_CAPACITY: usize = 256;
+/// The most slots a storage reserves when it is made (4 MiB here; beyond, the slots grow by
+/// doubling). The wrapper preallocates its arrays to the same size.
+pub const PREALLOCATED_SLOTS: usize = 1 << 18;
 /// What `begin` and `insert` return when memory is exhausted.
 pub const NO_SLOT: u32 = u32::MAX;
 /// Length of the cell block.
@@ -47,11 +51,25 @@ impl WasmSlots {
     pub fn new(max_size: f64, ttl: Option<f64>) -> Result<WasmSlots, JsValue> {
         let max_size = usize::try_from(whole_number("maxSize", max_size)?).unwrap_or(usize::MAX);
         let default_ttl_ms = ttl_from(ttl)?;
-        let lru = SlotLru::new(max_size, default_ttl_ms).map_err(|e| error(e.into()))?;
+        let mut lru = SlotLru::new(max_size, default_ttl_ms).map_err(|e| error(e.into()))?;
+        // Slots up front, like the JS arrays the wrapper preallocates: a cache that fills never
+        // reallocates (and leaves no freed copies behind in memory that cannot shrink).
+        lru.reserve(max_size.min(PREALLOCATED_SLOTS))
+            .map_err(|e| error(e.into()))?;
+        // The cell block, allocated without aborting when memory is exhausted.
+        let mut cells = Vec::new();
+        cells
+            .try_reserve_exact(CELLS)
+            .map_err(|_| error(OutOfMemory.into()))?;
+        cells.resize(CELLS, 0);
+        let cells: Box<[u32; CELLS]> = cells
+            .into_boxed_slice()
+            .try_into()
+            .map_err(|_| error(OutOfMemory.into()))?;
         let mut slots = WasmSlots {
             lru,
             default_ttl_ms,
-            cells: Box::new([0; CELLS]),
+            cells,
         };
         slots.publish();
         Ok(slots)
@@ -79,9 +97,6 @@ impl WasmSlots {
     /// cell. Out of memory: [`NO_SLOT`], nothing changed.
     pub fn begin(&mut self, touched: u32) -> u32 {
         self.flush(touched);
-        if !headroom::available() {
-            return NO_SLOT;
-        }
         match self.lru.begin() {
             Ok((slot, serial)) => {
                 self.cells[SERIAL] = serial;
@@ -112,9 +127,6 @@ impl WasmSlots {
         self.flush(touched);
         let ttl = self.entry_ttl(ttl);
         let mut freed = Freeing::new(&mut self.cells);
-        if !headroom::available() {
-            return NO_SLOT;
-        }
         match self
             .lru
             .insert(millis(now), ttl, &mut |s, why| freed.push(s, why))
@@ -160,7 +172,7 @@ impl WasmSlots {
     }
 
     /// [hits, evictions, expirations, size, pending], after applying `touched` hits.
-    pub fn stats(&mut self, touched: u32) -> Float64Array {
+    pub fn stats(&mut self, touched: u32) -> Vec<f64> {
         self.flush(touched);
         let c = self.lru.counters();
         let values = [
@@ -170,7 +182,7 @@ impl WasmSlots {
             self.lru.len() as f64,
             self.lru.pending() as f64,
         ];
-        Float64Array::from(&values[..])
+        values.to_vec()
     }
 
     /// Writes where the slot array is now and how many slots it has (it moves when it grows).
