@@ -203,9 +203,9 @@ abstract class Storage {
   /** @internal The core's rules for this storage's slots. */
   readonly slots: WasmSlots;
   /** @internal String key → slot. */
-  index = new Level();
+  readonly index = new Level();
   /** @internal Argument indexes of the private cache of one memoized function, by arity. */
-  roots: (Level | undefined)[] = [];
+  readonly roots: (Level | undefined)[] = [];
   /** @internal Per slot: the level that indexes it (while every slot is in one level, that is
    * `soleLeaf` and this stays empty), and its key there. */
   leaves: (Level | undefined)[] = [];
@@ -282,17 +282,19 @@ abstract class Storage {
     return deadline === Infinity || (deadline >= 0 && this.now() < deadline);
   }
 
-  /** @internal The argument index's level for calls of one argument, made if missing. */
-  rootOfOne(): Level {
-    return (this.roots[1] ??= new Level());
+  /** @internal The argument index's first level for calls of `count` arguments, made if
+   * missing. It is never replaced (a clear empties it), so callers may keep it. */
+  rootOf(count: number): Level {
+    let level = this.roots[count];
+    if (level === undefined) this.roots[count] = level = new Level();
+    return level;
   }
 
   /** @internal The level of the argument index that holds the last participating argument of
    * `args` (those at `positions`, or all), made if missing. */
   leafFor(args: unknown[], positions: number[] | undefined): Level {
     const count = positions ? positions.length : args.length;
-    let level = this.roots[count];
-    if (level === undefined) this.roots[count] = level = new Level();
+    let level = this.rootOf(count);
     for (let i = 0; i < count - 1; i++) {
       const key = positions ? args[positions[i]!] : args[i];
       let next = level.map.get(key) as Level | undefined;
@@ -438,8 +440,9 @@ abstract class Storage {
     this.slots.clear();
     this.touched = 0;
     this.epoch++;
-    this.index = new Level();
-    this.roots = [];
+    // The first levels stay (memoized functions keep them); emptying a Map is O(1) in V8.
+    this.index.map.clear();
+    for (const root of this.roots) root?.map.clear();
     this.leaves = [];
     this.soleLeaf = undefined;
     this.lastKeys = [];
@@ -870,9 +873,10 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
       ? (args) => fastKey(args) ?? memo().keyOf(args)
       : (args) => memo().keyOf(args);
 
-  // A private cache indexes calls with primitive arguments by the arguments themselves (see
-  // Level); everything else, and every shared storage, by the key string.
-  const byValue = !custom && given === undefined;
+  // A private cache with repr keys indexes calls with primitive arguments by the arguments
+  // themselves (see Level); everything else, and every shared storage, by the key string.
+  // (Hashed serializers keep string keys: V8 hashes strings with a secret seed, numbers not.)
+  const byValue = fast && given === undefined;
   const positions = options.cacheWith ? [...options.cacheWith].sort((a, b) => a - b) : undefined;
   const lookupByValue = positions ? valueLookup(positions) : valueLookupAll;
   const keyable = keyableByValue(positions, (options.maxKeyBytes ?? DEFAULT_MAX_KEY_BYTES) - 3 * name.length - 64);
@@ -1001,9 +1005,11 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
   if (byValue && positions === undefined) {
     const general = memoized;
     const maxKeyBytes = (options.maxKeyBytes ?? DEFAULT_MAX_KEY_BYTES) - 3 * name.length - 64;
+    const one = storage.rootOf(1).map;
+    const two = storage.rootOf(2).map;
     const find = (count: number, a: unknown, b: unknown): number => {
-      if (count === 1) return storage.check(storage.roots[1]?.map.get(a));
-      const first = storage.roots[2]?.map.get(a);
+      if (count === 1) return storage.check(one.get(a));
+      const first = two.get(a);
       return first === undefined ? ABSENT : storage.check((first as Level).map.get(b));
     };
     memoized = isAsync
@@ -1022,7 +1028,7 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
           if (found >= 0) return storage.values[found];
           const size = count === 1 ? keyBytes(a) : -1;
           if (size < 0 || size > maxKeyBytes) return general.apply(this, arguments as unknown as unknown[]);
-          return computeSync(this, storage.rootOfOne(), a, undefined, a);
+          return computeSync(this, storage.rootOf(1), a, undefined, a);
         };
   }
 
