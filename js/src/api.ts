@@ -235,8 +235,12 @@ abstract class Storage {
   private floor = 0;
   /** Whether any entry may expire: the clock is read only then. */
   private timed: boolean;
+  /** Whether async computations may hold pending slots here (TTLMapAsyncStorage). */
+  private readonly computesAsync: boolean;
+  /** Neither: every indexed slot is live, and a hit reads no deadline. */
+  private everLive: boolean;
 
-  constructor(options: StorageOptions = {}) {
+  constructor(options: StorageOptions = {}, computesAsync = false) {
     const { maxSize = DEFAULT_MAX_SIZE, ttl, clock } = options;
     if (clock !== undefined && typeof clock !== "function") throw new TypeError("clock must be a function returning milliseconds");
     checkTtl(ttl);
@@ -247,6 +251,8 @@ abstract class Storage {
     this.values = new Array(slots);
     this.clock = clock ?? Date.now;
     this.timed = ttl !== undefined;
+    this.computesAsync = computesAsync;
+    this.everLive = !this.timed && !computesAsync;
     this.view();
   }
 
@@ -255,6 +261,13 @@ abstract class Storage {
    * found is freed. */
   check(found: Level | number | undefined): number {
     if (typeof found !== "number") return ABSENT;
+    if (this.everLive) {
+      // Nothing here can expire or be pending: every indexed slot is a live entry.
+      if (this.cells.length === 0) this.view();
+      this.cells[TOUCHES + this.touched] = found;
+      if (++this.touched === TOUCH_CAPACITY) this.slots.flush(this.takeTouched());
+      return found;
+    }
     let deadline = this.deadlines[found << 1];
     if (deadline === undefined) {
       this.view();
@@ -481,7 +494,10 @@ abstract class Storage {
 
   /** Store time for an operation storing with `ttl`: the clock is read only if something can expire. */
   private time(ttl: number | undefined): number {
-    if (ttl !== undefined) this.timed = true;
+    if (ttl !== undefined && !this.timed) {
+      this.timed = true;
+      this.everLive = false;
+    }
     return this.timed ? this.now() : this.floor;
   }
 
@@ -604,7 +620,7 @@ export class TTLMapStorage extends Storage {
 export class TTLMapAsyncStorage extends Storage {
   /** A storage of `maxSize` entries (default 1000) with an optional default `ttl`. */
   constructor(options?: StorageOptions) {
-    super(options);
+    super(options, true);
   }
   async get(key: string): Promise<unknown> {
     return this.getValue(key, undefined);
