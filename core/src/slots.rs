@@ -361,6 +361,13 @@ impl SlotLru {
         self.nodes.len()
     }
 
+    /// Slots the array holds before it must grow (and move): a view of
+    /// [`SlotLru::nodes_address`] this long stays valid until then. Slots beyond
+    /// [`SlotLru::slot_count`] hold no meaning.
+    pub fn slot_capacity(&self) -> usize {
+        self.nodes.capacity()
+    }
+
     /// Ready entries (including expired ones nobody has reached yet).
     pub fn len(&self) -> usize {
         self.ready

@@ -383,12 +383,10 @@ abstract class Storage {
     this.busyCancelled[depth] = false;
   }
 
-  /** @internal Ends the innermost synchronous computation, started in `epoch`: stores `value`
-   * unless it failed or the key was deleted, set or cleared meanwhile. */
-  leave(epoch: number, value: unknown, ttl: number | undefined, failed: boolean): void {
+  /** @internal Ends the innermost synchronous computation (of `key` at `leaf`, started in
+   * `epoch`): stores `value` unless it failed or the key was deleted, set or cleared meanwhile. */
+  leave(leaf: Level, key: unknown, epoch: number, value: unknown, ttl: number | undefined, failed: boolean): void {
     const depth = --this.busyDepth;
-    const leaf = this.busyLeaves[depth]!;
-    const key = this.busyKeys[depth];
     const cancelled = this.busyCancelled[depth];
     // Keep no argument or level alive.
     this.busyLeaves[depth] = undefined;
@@ -941,11 +939,11 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
     try {
       value = args === undefined ? fn.call(thisArg, single) : fn.apply(thisArg, args);
     } catch (error) {
-      storage.leave(epoch, undefined, ttl, true);
+      storage.leave(leaf, key, epoch, undefined, ttl, true);
       throw error;
     }
     try {
-      storage.leave(epoch, value, ttl, false);
+      storage.leave(leaf, key, epoch, value, ttl, false);
     } catch (error) {
       throw boundaryError(error);
     }

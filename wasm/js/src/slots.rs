@@ -188,7 +188,8 @@ impl WasmSlots {
     /// Writes where the slot array is now and how many slots it has (it moves when it grows).
     fn publish(&mut self) {
         self.cells[DEADLINES_AT] = self.lru.nodes_address() as u32;
-        self.cells[DEADLINES_LEN] = self.lru.slot_count() as u32;
+        // The whole capacity: the view then lasts until the array moves, not one slot.
+        self.cells[DEADLINES_LEN] = self.lru.slot_capacity() as u32;
     }
 
     /// NaN: the default TTL; otherwise whole milliseconds (checked by the wrapper; anything
