@@ -53,6 +53,9 @@ const SWEEP_PER_ENTRY: u32 = 2;
 /// eviction. A caller may size its buffer of freed slots by it.
 pub const MOST_FREED_PER_ENTRY: usize = SWEEP_PER_ENTRY as usize + 1;
 
+/// Set on a slot listed by [`SlotLru::plan_inserts`] whose insert evicts a live entry.
+pub const EVICTS: u32 = 1 << 31;
+
 /// Why a slot was freed, as reported to the caller's `freed` callback.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Freed {
@@ -239,6 +242,59 @@ impl SlotLru {
         self.pending -= 1;
         self.link_ready(slot, now, ttl_ms);
         Ok(slot)
+    }
+
+    /// Lists, in `plan`, the slots the next inserts will take if nothing else happens first —
+    /// no hit, remove or other operation — and returns how many it listed (fewer than
+    /// `plan.len()` when the array would have to grow, or none at all once any entry has had a
+    /// TTL: the sweep then decides too). A slot whose insert evicts a live entry is listed with
+    /// [`EVICTS`] set. A caller that indexes keys itself can then store several new entries
+    /// before telling this `SlotLru` about them, and tell it in one call: each insert, applied
+    /// in order, takes exactly the slot listed.
+    pub fn plan_inserts(&self, plan: &mut [u32]) -> usize {
+        if self.ttl_seen {
+            return 0;
+        }
+        let capacity = self.nodes.capacity().min(EVICTS as usize);
+        let mut ready = self.ready;
+        let mut free = self.free;
+        let mut len = self.nodes.len();
+        let mut victim = self.tail;
+        // Once the entries there now are all evicted, the planned ones follow, oldest first.
+        let mut planned_victim = 0;
+        let mut listed = 0;
+        while listed < plan.len() {
+            let slot = if ready >= self.max_size {
+                // Full: the least recently used goes, and the new entry takes its slot.
+                if victim != NIL {
+                    if victim >= EVICTS {
+                        break;
+                    }
+                    let slot = victim;
+                    victim = self.nodes[victim as usize].newer;
+                    slot | EVICTS
+                } else if planned_victim < listed {
+                    planned_victim += 1;
+                    plan[planned_victim - 1] | EVICTS
+                } else {
+                    break;
+                }
+            } else if free != NIL {
+                ready += 1;
+                let slot = free;
+                free = self.nodes[free as usize].older;
+                slot
+            } else if len < capacity {
+                ready += 1;
+                len += 1;
+                (len - 1) as u32
+            } else {
+                break;
+            };
+            plan[listed] = slot;
+            listed += 1;
+        }
+        listed
     }
 
     /// Gives the ready entry in `slot` a new deadline and makes it the most recently used (a
@@ -726,6 +782,48 @@ mod tests {
             "reserved slots never move"
         );
         assert_eq!(reserved.nodes.capacity(), 300);
+    }
+
+    #[test]
+    fn planned_inserts_take_the_slots_listed() {
+        let mut lru = SlotLru::new(4, None).unwrap();
+        lru.reserve(4).unwrap();
+        let mut log = Log::new();
+        let a = insert(&mut lru, 0, None, &mut log);
+        let b = insert(&mut lru, 0, None, &mut log);
+        lru.remove(a, 0);
+        lru.touch(b);
+        let mut plan = [0u32; 8];
+        let listed = lru.plan_inserts(&mut plan);
+        // a's freed slot, two new slots (filling the cache), then evictions from the LRU end,
+        // which reach the planned entries themselves, oldest first.
+        assert_eq!(
+            &plan[..listed],
+            &[
+                a,
+                2,
+                3,
+                b | EVICTS,
+                a | EVICTS,
+                2 | EVICTS,
+                3 | EVICTS,
+                b | EVICTS
+            ]
+        );
+        for &planned in &plan[..listed] {
+            let mut evicted = Vec::new();
+            let slot = lru
+                .insert(0, None, &mut |slot, _| evicted.push(slot))
+                .unwrap();
+            assert_eq!(slot, planned & !EVICTS);
+            assert_eq!(evicted.is_empty(), planned & EVICTS == 0);
+        }
+        insert(&mut lru, 0, Some(5), &mut log);
+        assert_eq!(
+            lru.plan_inserts(&mut plan),
+            0,
+            "no plan once TTLs are in play"
+        );
     }
 
     #[test]

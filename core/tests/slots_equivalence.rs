@@ -224,3 +224,61 @@ proptest! {
         run(ops, KEYS as usize)?;
     }
 }
+
+/// Plans hold: after any history without TTLs, a run of new inserts (nothing else between)
+/// takes exactly the slots `plan_inserts` listed before the run, evicting exactly where it said.
+fn run_plans(ops: Vec<Op>, runs: Vec<usize>, max_size: usize) -> Result<(), TestCaseError> {
+    use cashier_core::slots::EVICTS;
+    let clock = ManualClock::new(1_000);
+    let mut indexed = Indexed::new(max_size);
+    indexed.lru.reserve(max_size).unwrap();
+    for (op, run) in ops.into_iter().zip(runs) {
+        match op {
+            Op::Get(key) => drop(indexed.get(key, &clock)),
+            Op::Insert(key, value, _) => indexed.insert(key, value, None, &clock),
+            Op::Remove(key) => drop(indexed.remove(key, &clock)),
+            Op::Clear => indexed.clear(),
+            Op::Advance(_) | Op::Rewind(_) => {}
+        }
+        let mut plan = [0u32; 16];
+        let listed = indexed.lru.plan_inserts(&mut plan);
+        prop_assert!(
+            listed >= run.min(max_size),
+            "a plan as long as the run ({} < {})",
+            listed,
+            run
+        );
+        for &planned in plan.iter().take(run.min(listed)) {
+            let mut evicted = Vec::new();
+            let slot = indexed
+                .lru
+                .insert(0, None, &mut |slot, _: Freed| evicted.push(slot))
+                .unwrap();
+            prop_assert_eq!(slot, planned & !EVICTS);
+            let expected: Vec<u32> = if planned & EVICTS != 0 {
+                vec![slot]
+            } else {
+                vec![]
+            };
+            prop_assert_eq!(evicted.clone(), expected);
+            // The run's entries have no key; an evicted keyed entry leaves the index.
+            for gone in evicted {
+                indexed.forget(gone);
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+    #[test]
+    fn planned_inserts_take_the_listed_slots(
+        ops in prop::collection::vec(op(false), 1..80),
+        runs in prop::collection::vec(0usize..20, 80),
+        max_size in 1usize..6,
+    ) {
+        run_plans(ops, runs, max_size)?;
+    }
+}

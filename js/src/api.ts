@@ -168,7 +168,13 @@ const FREED_COUNT = 3;
 const FREED = 4;
 const TOUCHES = 8;
 const TOUCH_CAPACITY = 256;
-const CELLS = TOUCHES + TOUCH_CAPACITY;
+/** Marks a planned insert in the operation log (after TOUCHES). */
+const INSERT = 0x8000_0000;
+const PLAN = TOUCHES + TOUCH_CAPACITY;
+const PLAN_CAPACITY = 64;
+/** The first plan's length; each plan used up doubles it (to PLAN_CAPACITY). */
+const FIRST_PLAN = 4;
+const CELLS = PLAN + PLAN_CAPACITY;
 /** The deadline the core gives a slot reserved for a pending computation. */
 const PENDING = -1;
 /** The most slots a storage reserves when it is made (the core's PREALLOCATED_SLOTS). */
@@ -228,8 +234,14 @@ abstract class Storage {
   /** Views of the core's cells and slots (remade when memory grows or the slots move). */
   private cells!: Uint32Array;
   private deadlines!: Float64Array;
-  /** Hits recorded in the cells and not yet applied by the core. */
+  /** Entries of the operation log (hits, planned inserts) not yet applied by the core. */
   private touched = 0;
+  /** How many of them are planned inserts: all of them while no hit came between. */
+  private logged = 0;
+  /** The plan of the next inserts' slots in the cells: the next one to use, and its end. */
+  private planned = 0;
+  private planEnd = 0;
+  private planSize = FIRST_PLAN;
   private readonly clock: () => number;
   /** Store time: the latest clock reading, in whole ms; it never runs backwards. */
   private floor = 0;
@@ -287,6 +299,7 @@ abstract class Storage {
   has(key: string): boolean | Promise<boolean> {
     const slot = this.index.map.get(key);
     if (typeof slot !== "number") return false;
+    if (this.everLive) return true;
     let deadline = this.deadlines[slot << 1];
     if (deadline === undefined) {
       this.view();
@@ -346,6 +359,26 @@ abstract class Storage {
 
   /** @internal Stores `value` as a new entry for `key` at `leaf`. */
   insert(leaf: Level, key: unknown, value: unknown, ttl: number | undefined): void {
+    // Where nothing can expire and no hit came since the core last looked, a new entry takes
+    // the next planned slot without a call into WebAssembly: the core applies the logged
+    // inserts, in order, before its next operation (see WasmSlots).
+    if (ttl === undefined && this.everLive && this.touched === this.logged && this.touched < TOUCH_CAPACITY) {
+      if (this.planned === this.planEnd) this.plan();
+      if (this.planned < this.planEnd) {
+        let cells = this.cells;
+        if (cells.length === 0) {
+          this.view();
+          cells = this.cells;
+        }
+        const planned = cells[PLAN + this.planned++]!;
+        const slot = planned & 0x7fff_ffff;
+        if (planned !== slot) this.unindex(slot); // it evicts: the old entry leaves the index
+        cells[TOUCHES + this.touched++] = slot + INSERT;
+        this.logged++;
+        this.link(slot, leaf, key, value);
+        return;
+      }
+    }
     const slot = this.slots.insert(this.takeTouched(), this.time(ttl), ttl ?? Number.NaN);
     if (slot === NO_SLOT) throw outOfMemory();
     // The slots the core freed to make room (the new slot may be one of them), then the view.
@@ -450,6 +483,8 @@ abstract class Storage {
   clearAll(): void {
     this.slots.clear();
     this.touched = 0;
+    this.logged = 0;
+    this.planned = this.planEnd = 0;
     this.epoch++;
     // The first levels stay (memoized functions keep them); emptying a Map is O(1) in V8.
     this.index.map.clear();
@@ -512,10 +547,24 @@ abstract class Storage {
     return this.floor;
   }
 
+  /** The number of log entries for the core's next operation to apply first; the plan ends
+   * with it (a plan cut short by anything but inserts makes the next one short too). */
   private takeTouched(): number {
     const touched = this.touched;
     this.touched = 0;
+    this.logged = 0;
+    if (this.planned < this.planEnd) this.planSize = FIRST_PLAN;
+    this.planned = this.planEnd = 0;
     return touched;
+  }
+
+  /** Asks the core for the next inserts' slots (applying the log first). */
+  private plan(): void {
+    const used = this.planEnd > 0 && this.planned === this.planEnd;
+    const size = used ? Math.min(this.planSize * 2, PLAN_CAPACITY) : this.planSize;
+    const listed = this.slots.plan(this.takeTouched(), size);
+    this.planSize = size;
+    this.planEnd = listed;
   }
 
   /** Drops what this side holds for the slots the core's latest operation freed. */

@@ -177,3 +177,69 @@ test("entries of many two-argument keys are reclaimed from the index as they are
   assert.ok(after - warm < 4 << 20, `heap grew by ${after - warm} B`);
   assert.equal(f.cache.stats().size, 100);
 });
+
+test("inserts planned and logged in JavaScript evict exactly like a reference LRU", () => {
+  // Random gets, sets, deletes and memoized calls on small caches, against a Map kept in
+  // recency order; runs of misses go through the planned-insert path, hits cut plans short.
+  for (let seed = 1; seed <= 20; seed++) {
+    let state = seed;
+    const random = (n) => ((state = (state * 1103515245 + 12345) % 2147483648) % n);
+    const maxSize = 1 + random(6);
+    const storage = new TTLMapStorage({ maxSize });
+    const reference = new Map();
+    const touch = (key) => {
+      const value = reference.get(key);
+      reference.delete(key);
+      reference.set(key, value);
+      return value;
+    };
+    const put = (key, value) => {
+      if (reference.has(key)) reference.delete(key);
+      else if (reference.size >= maxSize) reference.delete(reference.keys().next().value);
+      reference.set(key, value);
+    };
+    let calls = 0;
+    const f = memoize((n) => (calls++, `v${n}`), { name: `plan${seed}`, maxSize });
+    const model = new Map();
+    for (let step = 0; step < 3000; step++) {
+      const key = `k${random(12)}`;
+      const n = random(3) === 0 ? random(40) : 40 + step; // runs of new keys, some repeats
+      switch (random(7)) {
+        case 0:
+        case 1:
+          assert.equal(storage.get(key), reference.has(key) ? touch(key) : undefined, `seed ${seed} step ${step}: get`);
+          break;
+        case 2:
+        case 3:
+          storage.set(key, step);
+          put(key, step);
+          break;
+        case 4:
+          assert.equal(storage.delete(key), reference.delete(key), `seed ${seed} step ${step}: delete`);
+          break;
+        case 5:
+          assert.equal(storage.has(key), reference.has(key), `seed ${seed} step ${step}: has`);
+          break;
+        default: {
+          const before = calls;
+          assert.equal(f(n), `v${n}`);
+          const hit = model.has(n);
+          if (hit) {
+            const value = model.get(n);
+            model.delete(n);
+            model.set(n, value);
+          } else {
+            if (model.size >= maxSize) model.delete(model.keys().next().value);
+            model.set(n, `v${n}`);
+          }
+          assert.equal(calls - before, hit ? 0 : 1, `seed ${seed} step ${step}: memoized call ${n}`);
+        }
+      }
+      if (step % 500 === 0) {
+        assert.equal(storage.stats().size, reference.size);
+        assert.equal(f.cache.stats().size, model.size);
+      }
+    }
+    assert.equal(storage.slots.planMisses(), 0, "every planned insert took its slot");
+  }
+});

@@ -6,9 +6,13 @@
 //! - the core's slot array, whose deadlines JS reads in place (slot `i`'s is the `f64` at
 //!   `16 × i`; `now < deadline` while live);
 //! - a block of `u32` cells, [`CELLS`] long: where the deadlines are, the serial of the latest
-//!   `begin`, the slots the latest operation freed, and a buffer of hits JS records. Every
-//!   operation takes the number of hits recorded since the last one and applies them, in order,
-//!   before doing anything else, so the core evicts by exactly the recency JS observed.
+//!   `begin`, the slots the latest operation freed, a log of operations JS made without calling
+//!   in, and a plan of the slots the next inserts will take. Every operation takes the number
+//!   of log entries since the last one and applies them, in order, before doing anything else,
+//!   so the core evicts by exactly the recency JS observed.
+//! - The log holds hits, and inserts: where nothing can expire, JS asks for a plan
+//!   (`SlotLru::plan_inserts`), stores new entries in the planned slots itself, and logs them;
+//!   a run of misses then costs one call per plan instead of one per miss.
 
 use cashier_core::OutOfMemory;
 use cashier_core::slots::{Freed, MOST_FREED_PER_ENTRY, SlotLru};
@@ -24,16 +28,25 @@ const DEADLINES_LEN: usize = 1;
 const SERIAL: usize = 2;
 const FREED_COUNT: usize = 3;
 const FREED: usize = 4;
-/// Where the hit buffer starts, and how many hits it holds.
+/// Counts planned inserts that did not take their planned slot (never, if the core is right;
+/// the tests check it stays 0).
+const PLAN_MISSES: usize = 7;
+/// Where the operation log starts, and how many entries it holds: hits (a slot) and planned
+/// inserts (a slot + [`INSERT`]), in the order they happened.
 const TOUCHES: usize = 8;
 const TOUCH_CAPACITY: usize = 256;
+/// Marks a planned insert in the operation log.
+const INSERT: u32 = 1 << 31;
+/// Where `plan` lists the slots of the next inserts, and the most it lists.
+const PLAN: usize = TOUCHES + TOUCH_CAPACITY;
+const PLAN_CAPACITY: usize = 64;
 /// The most slots a storage reserves when it is made (4 MiB here; beyond, the slots grow by
 /// doubling). The wrapper preallocates its arrays to the same size.
 pub const PREALLOCATED_SLOTS: usize = 1 << 18;
 /// What `begin` and `insert` return when memory is exhausted.
 pub const NO_SLOT: u32 = u32::MAX;
 /// Length of the cell block.
-pub const CELLS: usize = TOUCHES + TOUCH_CAPACITY;
+pub const CELLS: usize = PLAN + PLAN_CAPACITY;
 const _: () = assert!(FREED + MOST_FREED_PER_ENTRY <= TOUCHES);
 
 /// One storage's TTL + LRU rules, indexed by slot.
@@ -75,18 +88,43 @@ impl WasmSlots {
         Ok(slots)
     }
 
+    /// Planned inserts that did not take their planned slot (a consistency check: always 0).
+    #[wasm_bindgen(js_name = planMisses)]
+    pub fn plan_misses(&self) -> u32 {
+        self.cells[PLAN_MISSES]
+    }
+
     /// Address of the cell block in linear memory (it never moves).
     #[wasm_bindgen(js_name = cellsAt)]
     pub fn cells_at(&self) -> u32 {
         self.cells.as_ptr() as usize as u32
     }
 
-    /// Applies `touched` recorded hits.
+    /// Applies the first `touched` entries of the operation log, in order: hits, and inserts
+    /// made by the wrapper in the slots `plan` listed.
     pub fn flush(&mut self, touched: u32) {
-        let end = TOUCHES + (touched as usize).min(TOUCH_CAPACITY);
-        let (_, hits) = self.cells.split_at(TOUCHES);
-        let hits = &hits[..end - TOUCHES];
-        self.lru.touch_all(hits);
+        let count = (touched as usize).min(TOUCH_CAPACITY);
+        for i in TOUCHES..TOUCHES + count {
+            let entry = self.cells[i];
+            if entry & INSERT == 0 {
+                self.lru.touch(entry);
+                continue;
+            }
+            // Plans are only made where nothing expires, so time plays no part here.
+            let mut evicted = |_, _| {};
+            let slot = self.lru.insert(0, None, &mut evicted);
+            if slot != Ok(entry & !INSERT) {
+                self.cells[PLAN_MISSES] += 1;
+            }
+        }
+    }
+
+    /// Applies `touched` log entries, then lists in the plan cells the slots of the next inserts
+    /// (at most `size`; see `SlotLru::plan_inserts`) and returns how many it listed.
+    pub fn plan(&mut self, touched: u32, size: u32) -> u32 {
+        self.flush(touched);
+        let size = (size as usize).min(PLAN_CAPACITY);
+        self.lru.plan_inserts(&mut self.cells[PLAN..PLAN + size]) as u32
     }
 
     // The hot methods below take and return plain numbers (no `Result`, no `Option`): each
