@@ -481,10 +481,9 @@ abstract class Storage {
 
   /** @internal Removes every entry and cancels every pending computation, in O(1). */
   clearAll(): void {
+    // The hits logged so far still count (the core applies the log first), then everything goes.
+    this.slots.flush(this.takeTouched());
     this.slots.clear();
-    this.touched = 0;
-    this.logged = 0;
-    this.planned = this.planEnd = 0;
     this.epoch++;
     // The first levels stay (memoized functions keep them); emptying a Map is O(1) in V8.
     this.index.map.clear();

@@ -243,3 +243,16 @@ test("inserts planned and logged in JavaScript evict exactly like a reference LR
     assert.equal(storage.slots.planMisses(), 0, "every planned insert took its slot");
   }
 });
+
+test("hits logged before a clear or version bump still count", () => {
+  const storage = new TTLMapStorage({ maxSize: 10 });
+  const f = memoize((n) => n + 1, { storage, name: "counted" });
+  f(1);
+  for (let i = 0; i < 10; i++) f(1);
+  storage.bumpVersion();
+  f(1);
+  for (let i = 0; i < 5; i++) f(1);
+  f.cache.clear();
+  const { hits, misses } = storage.stats();
+  assert.deepEqual({ hits, misses }, { hits: 15, misses: 2 });
+});
