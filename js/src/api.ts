@@ -1111,10 +1111,15 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
     keyOf: (...args) => keyOf(args),
     stats: () => storage.counters(),
   };
+  return withCache(memoized, fn, cache) as Memoized<F>;
+}
+
+/** `memoized` dressed as `fn` (its name and length), with `.cache`. */
+function withCache(memoized: Function, fn: Function, cache: object): unknown {
   Object.defineProperty(memoized, "cache", { value: cache, enumerable: true });
   Object.defineProperty(memoized, "name", { value: fn.name, configurable: true });
   Object.defineProperty(memoized, "length", { value: fn.length, configurable: true });
-  return memoized as unknown as Memoized<F>;
+  return memoized;
 }
 
 /**
@@ -1221,8 +1226,5 @@ function memoizeShared<F extends (...args: any[]) => any>(
     keyOf: (...args) => keyOf(args),
     stats: () => storage.stats(),
   };
-  Object.defineProperty(memoized, "cache", { value: cache, enumerable: true });
-  Object.defineProperty(memoized, "name", { value: fn.name, configurable: true });
-  Object.defineProperty(memoized, "length", { value: fn.length, configurable: true });
-  return memoized as unknown as SharedMemoized<F>;
+  return withCache(memoized, fn, cache) as SharedMemoized<F>;
 }
