@@ -13,9 +13,14 @@
 //! add entries, and their paths stay as short as an LRU's.) [`TtlLruStore::purge_expired`]
 //! drops them all at once.
 //!
-//! Time comes only from the injected [`Clock`]. If it jumps backwards, store time holds at the
-//! latest reading until the clock catches up: nothing expires early, nothing once expired
-//! comes back, and entries expire late by at most the jump.
+//! Time comes only from the injected [`Clock`]. Store time counts from the store's first
+//! reading (its epoch), so any clock works, whatever it reads at start (0, Unix milliseconds,
+//! Unix microseconds, a counter near `u64::MAX`): deadlines are `now + ttl` in store time,
+//! saturating at the latest representable one (2^48 − 2 ms ≈ 8,900 years
+//! after the epoch), never wrapping. Readings that late or later make expiring entries expire at
+//! once. If the clock jumps backwards (to before the epoch too), store time holds at the latest
+//! reading until the clock catches up: nothing expires early, nothing once expired comes back,
+//! and entries expire late by at most the jump.
 //!
 //! [`TtlLruStore::bump_version`] invalidates every entry in O(1): entries remember the
 //! generation they were written in, and an older generation reads as absent.
@@ -34,12 +39,14 @@ use crate::stats::CacheStats;
 
 /// The "no slot" link.
 const NIL: u32 = u32::MAX;
-/// Bits of a [`Stamp`] that hold the deadline (milliseconds): 2^48 ms is about 8,900 years.
+/// Bits of a [`Stamp`] that hold the deadline (milliseconds of store time, counted from the
+/// store's first clock reading): 2^48 ms is about 8,900 years.
 const DEADLINE_BITS: u32 = 48;
 /// The deadline of an entry that never expires.
 const NEVER: u64 = (1 << DEADLINE_BITS) - 1;
-/// The latest deadline an expiring entry can have. A clock reading at or beyond it (past the
-/// year 10889, or a broken clock) makes every expiring entry expire at once: never stale.
+/// The latest deadline an expiring entry can have, in store time: later deadlines saturate to
+/// it. A reading this long after the store's first one (about 8,900 years, or a clock that
+/// jumps that far) makes every expiring entry expire at once: never stale.
 const LATEST_DEADLINE: u64 = NEVER - 1;
 /// Slots an insert of a new key examines for expired or invalidated entries.
 const SWEEP_PER_WRITE: u32 = 2;
@@ -210,9 +217,12 @@ pub struct TtlLruStore<K, V, C> {
     default_ttl_ms: Option<u64>,
     /// Whether any entry was ever given a deadline (lets the sweep skip stores that never expire).
     ttl_seen: bool,
-    /// The latest clock reading seen: store time never runs backwards, so an entry once found
+    /// The latest store time seen: store time never runs backwards, so an entry once found
     /// expired stays expired when the clock jumps back.
     time_floor: Cell<u64>,
+    /// The first clock reading, from which store time counts (`None` until the clock is first
+    /// read: stores whose entries never expire never read it).
+    epoch: Cell<Option<u64>>,
     clock: C,
     counters: Counters,
 }
@@ -244,6 +254,7 @@ where
             default_ttl_ms: config.default_ttl_ms,
             ttl_seen: config.default_ttl_ms.is_some(),
             time_floor: Cell::new(0),
+            epoch: Cell::new(None),
             clock,
             counters: Counters::default(),
         })
@@ -478,10 +489,20 @@ where
 
     // ----- internals --------------------------------------------------------------------
 
-    /// Store time: the clock, held at its latest reading while the clock runs backwards.
+    /// Store time: milliseconds since the first clock reading (readings before it count as 0),
+    /// held at its latest value while the clock runs backwards. Counting from the first reading
+    /// keeps deadlines within [`DEADLINE_BITS`] whatever the clock's epoch.
     #[inline]
     fn now(&self) -> u64 {
-        let now = self.clock.now_ms().max(self.time_floor.get());
+        let reading = self.clock.now_ms();
+        let epoch = match self.epoch.get() {
+            Some(epoch) => epoch,
+            None => {
+                self.epoch.set(Some(reading));
+                reading
+            }
+        };
+        let now = reading.saturating_sub(epoch).max(self.time_floor.get());
         self.time_floor.set(now);
         now
     }
@@ -870,6 +891,54 @@ mod tests {
         clock.set(0);
         assert_eq!(store.peek("late"), None);
         assert!(store.iter().next().is_none());
+    }
+
+    #[test]
+    fn ttls_work_from_any_clock_epoch_and_deadlines_saturate() {
+        // Wall milliseconds, 2^48 ms, Unix microseconds (a host passing µs), the top of u64.
+        for start in [0, 1 << 48, 1_700_000_000_000_000, u64::MAX - 10_000] {
+            let clock = ManualClock::new(start);
+            let mut store = TtlLruStore::new(StoreConfig::new(4).ttl_ms(100), &clock).unwrap();
+            store.insert("default", 1);
+            store.insert_with_ttl("own", 2, Some(1_000)).unwrap();
+            // A TTL that would overflow u64 saturates: the entry lives, it does not wrap into
+            // the past.
+            store.insert_with_ttl("huge", 3, Some(u64::MAX)).unwrap();
+            clock.advance(99);
+            assert_eq!(store.get("default"), Some(&1), "start {start}");
+            clock.advance(1);
+            assert_eq!(store.get("default"), None, "start {start}");
+            clock.advance(899);
+            assert_eq!(store.get("own"), Some(&2), "start {start}");
+            clock.advance(1);
+            assert_eq!(store.get("own"), None, "start {start}");
+            clock.advance(8_999);
+            assert_eq!(store.get("huge"), Some(&3), "start {start}");
+            // A reading before the first one holds store time still: nothing comes back or
+            // expires early.
+            clock.set(start.saturating_sub(5));
+            assert_eq!(store.get("own"), None, "start {start}");
+            assert_eq!(store.get("huge"), Some(&3), "start {start}");
+        }
+    }
+
+    #[test]
+    fn readings_beyond_the_deadline_range_expire_entries_at_once() {
+        // Store time counts from the first reading; 2^48 - 2 ms after it, expiring entries
+        // can no longer get a later deadline and expire at once (entries without a TTL stay).
+        let clock = ManualClock::new(7);
+        let mut store = store(4, &clock);
+        store.insert_with_ttl("early", 1, Some(10)).unwrap();
+        clock.advance(LATEST_DEADLINE - 1);
+        store.insert_with_ttl("last", 2, Some(10)).unwrap();
+        store.insert("forever", 3);
+        assert_eq!(store.peek("early"), None);
+        assert_eq!(store.peek("last"), Some(&2), "saturated to the latest deadline");
+        clock.advance(1);
+        store.insert_with_ttl("late", 4, Some(10)).unwrap();
+        assert_eq!(store.peek("last"), None);
+        assert_eq!(store.peek("late"), None, "beyond the range: expired at once");
+        assert_eq!(store.peek("forever"), Some(&3));
     }
 
     #[test]
