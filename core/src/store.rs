@@ -933,11 +933,19 @@ mod tests {
         store.insert_with_ttl("last", 2, Some(10)).unwrap();
         store.insert("forever", 3);
         assert_eq!(store.peek("early"), None);
-        assert_eq!(store.peek("last"), Some(&2), "saturated to the latest deadline");
+        assert_eq!(
+            store.peek("last"),
+            Some(&2),
+            "saturated to the latest deadline"
+        );
         clock.advance(1);
         store.insert_with_ttl("late", 4, Some(10)).unwrap();
         assert_eq!(store.peek("last"), None);
-        assert_eq!(store.peek("late"), None, "beyond the range: expired at once");
+        assert_eq!(
+            store.peek("late"),
+            None,
+            "beyond the range: expired at once"
+        );
         assert_eq!(store.peek("forever"), Some(&3));
     }
 

@@ -355,3 +355,126 @@ fn a_dropped_cache_answers_with_an_error_and_the_instance_lives_on() {
     let fresh = cache(&mut cashier, 4, None);
     cashier.set(&fresh, "x", b"y", None).unwrap();
 }
+
+#[test]
+fn ttls_work_whatever_the_clock_reads_at_start() {
+    // 0, 2^48 ms, Unix time in microseconds (a host passing µs), the top of the u64 range.
+    for start in [0, 1 << 48, 1_700_000_000_000_000, u64::MAX - 10_000] {
+        let clock = ManualClock::new(start);
+        let mut cashier = instance(&clock);
+        let cache = cache(&mut cashier, 10, Some(100));
+        cashier.set(&cache, "default", b"d", None).unwrap();
+        cashier.set(&cache, "k", b"v", Some(1_000)).unwrap();
+        // A TTL past the end of the clock saturates: the entry lives, it does not wrap.
+        cashier.set(&cache, "huge", b"h", Some(u64::MAX)).unwrap();
+        assert_eq!(
+            cashier.get(&cache, "k").unwrap(),
+            Some(b"v".to_vec()),
+            "start {start}"
+        );
+        clock.advance(99);
+        assert_eq!(
+            cashier.get(&cache, "default").unwrap(),
+            Some(b"d".to_vec()),
+            "start {start}"
+        );
+        clock.advance(1);
+        assert_eq!(
+            cashier.get(&cache, "default").unwrap(),
+            None,
+            "start {start}"
+        );
+        clock.advance(899);
+        assert_eq!(
+            cashier.get(&cache, "k").unwrap(),
+            Some(b"v".to_vec()),
+            "start {start}"
+        );
+        clock.advance(1);
+        assert_eq!(cashier.get(&cache, "k").unwrap(), None, "start {start}");
+        clock.advance(8_999);
+        assert_eq!(
+            cashier.get(&cache, "huge").unwrap(),
+            Some(b"h".to_vec()),
+            "start {start}"
+        );
+        // The flight protocol's TTLs too.
+        let ticket = ticket(cashier.begin(&cache, "flight").unwrap());
+        cashier.complete(&cache, ticket, b"f", Some(1)).unwrap();
+        assert_eq!(
+            cashier.get(&cache, "flight").unwrap(),
+            Some(b"f".to_vec()),
+            "start {start}"
+        );
+        assert_eq!(cashier.stats(&cache).unwrap().expirations, 2);
+    }
+}
+
+#[test]
+fn a_ticket_of_one_cache_is_stale_in_another() {
+    let clock = ManualClock::new(0);
+    let mut cashier = instance(&clock);
+    let a = cache(&mut cashier, 1_000, None);
+    let b = cache(&mut cashier, 1_000, None);
+    let keys: Vec<String> = (0..100).map(|i| format!("k{i}")).collect();
+    let from_a: Vec<u64> = keys
+        .iter()
+        .map(|key| ticket(cashier.begin(&a, key).unwrap()))
+        .collect();
+    let from_b: Vec<u64> = keys
+        .iter()
+        .map(|key| ticket(cashier.begin(&b, key).unwrap()))
+        .collect();
+    for (key, (&ta, &tb)) in keys.iter().zip(from_a.iter().zip(&from_b)) {
+        for (wrong_cache, wrong_ticket) in [(&b, ta), (&a, tb)] {
+            assert!(
+                matches!(
+                    cashier.complete(wrong_cache, wrong_ticket, b"mixed up", None),
+                    Err(HostError::Cache(CacheError::StaleTicket(_)))
+                ),
+                "{key}: a ticket of the other cache completed a flight"
+            );
+            assert!(matches!(
+                cashier.fail(wrong_cache, wrong_ticket),
+                Err(HostError::Cache(CacheError::StaleTicket(_)))
+            ));
+        }
+    }
+    // Nothing was stored and every flight is still pending, ending only with its own ticket.
+    for cache in [&a, &b] {
+        let stats = cashier.stats(cache).unwrap();
+        assert_eq!((stats.size, stats.pending), (0, 100));
+    }
+    for (key, (&ta, &tb)) in keys.iter().zip(from_a.iter().zip(&from_b)) {
+        assert_eq!(cashier.begin(&b, key).unwrap(), Lookup::Joined(tb));
+        assert_eq!(cashier.get(&b, key).unwrap(), None);
+        cashier.complete(&a, ta, b"a", None).unwrap();
+        cashier.complete(&b, tb, b"b", None).unwrap();
+        assert_eq!(cashier.get(&a, key).unwrap(), Some(b"a".to_vec()));
+        assert_eq!(cashier.get(&b, key).unwrap(), Some(b"b".to_vec()));
+    }
+    // A ticket of a dropped cache means nothing to a cache created after it.
+    let dropped = cache(&mut cashier, 10, None);
+    let old = ticket(cashier.begin(&dropped, "k").unwrap());
+    cashier.drop_cache(dropped).unwrap();
+    let fresh = cache(&mut cashier, 10, None);
+    let _pending = ticket(cashier.begin(&fresh, "k").unwrap());
+    assert!(matches!(
+        cashier.complete(&fresh, old, b"x", None),
+        Err(HostError::Cache(CacheError::StaleTicket(_)))
+    ));
+    assert_eq!(cashier.get(&fresh, "k").unwrap(), None);
+}
+
+#[test]
+fn every_max_size_from_1_to_u32_max_is_accepted() {
+    let clock = ManualClock::new(0);
+    let mut cashier = instance(&clock);
+    for max_size in [1, u32::MAX - 1, u32::MAX] {
+        let cache = cashier
+            .create_cache(config(max_size, None))
+            .unwrap_or_else(|error| panic!("max-size {max_size}: {error}"));
+        cashier.set(&cache, "k", b"v", None).unwrap();
+        assert_eq!(cashier.get(&cache, "k").unwrap(), Some(b"v".to_vec()));
+    }
+}

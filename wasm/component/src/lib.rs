@@ -1,9 +1,16 @@
 //! The `cashier:cache` component: wit-bindgen exports over cashier-core. Types in, types out:
 //! every rule (keys, expiry, eviction, dedup) is cashier-core's. Nothing here panics on input,
 //! so no call traps; failures are the WIT `error` variant.
+//!
+//! Memory exhaustion: hits are returned without allocating ([`lend`]), operations that grow
+//! memory first make sure the allocator's reserve is in place ([`allocator::available`]) and
+//! refuse with `out-of-memory` otherwise, and `out-of-memory` itself is a static message.
 
+mod allocator;
 mod arguments;
+mod lend;
 mod realloc;
+mod tickets;
 
 use std::cell::RefCell;
 
@@ -17,6 +24,8 @@ use exports::cashier::cache::keys::{
 };
 use exports::cashier::cache::store::{Config, Guest as StoreGuest, GuestCache, Lookup};
 use exports::cashier::cache::types::{Error, Stats};
+use lend::{lend, lend_str};
+use tickets::TicketCipher;
 
 wit_bindgen::generate!({
     world: "cashier",
@@ -45,6 +54,9 @@ impl KeysGuest for Component {
         args: Vec<u32>,
         options: WitKeyOptions,
     ) -> Result<String, Error> {
+        if !allocator::available() {
+            return Err(out_of_memory());
+        }
         let args = arguments::to_values(nodes, &args)?;
         let mut key_options =
             KeyOptions::default()
@@ -77,24 +89,39 @@ impl KeysGuest for Component {
 /// The exported `cache` resource.
 pub struct Cache {
     inner: RefCell<CoreCache<String, Vec<u8>, HostClock>>,
+    /// Makes this cache's tickets its own: another cache's ticket is stale here.
+    tickets: TicketCipher,
 }
 
 impl GuestCache for Cache {
     fn create(config: Config) -> Result<exports::cashier::cache::store::Cache, Error> {
-        let mut store_config =
-            StoreConfig::new(config.max_size as usize).hash_seed(config.hash_seed);
+        if !allocator::available() {
+            return Err(out_of_memory());
+        }
+        // The core's limit is 2^32 - 2 entries (slot indices are u32 with one reserved); a
+        // 32-bit memory holds far fewer, so u32::MAX ("unbounded") means the same and is taken.
+        let max_size = (config.max_size as usize).min(cashier_core::store::MAX_SIZE_LIMIT);
+        let mut store_config = StoreConfig::new(max_size).hash_seed(config.hash_seed);
         store_config.default_ttl_ms = config.default_ttl_ms;
         let inner = CoreCache::new(store_config, HostClock).map_err(|e| error(e.into()))?;
         Ok(exports::cashier::cache::store::Cache::new(Cache {
             inner: RefCell::new(inner),
+            tickets: TicketCipher::for_new_cache(config.hash_seed),
         }))
     }
 
     fn get(&self, key: String) -> Option<Vec<u8>> {
-        self.inner.borrow_mut().get(key.as_str()).cloned()
+        // Lent, not copied: a hit needs no free memory.
+        self.inner
+            .borrow_mut()
+            .get(key.as_str())
+            .map(|value| lend(value))
     }
 
     fn set(&self, key: String, value: Vec<u8>, ttl_ms: Option<u64>) -> Result<(), Error> {
+        if !allocator::available() {
+            return Err(out_of_memory());
+        }
         let mut inner = self.inner.borrow_mut();
         inner.try_reserve_entry().map_err(|e| error(e.into()))?;
         match ttl_ms {
@@ -136,23 +163,35 @@ impl GuestCache for Cache {
 
     fn begin(&self, key: String) -> Result<Lookup, Error> {
         let mut inner = self.inner.borrow_mut();
-        if inner.try_reserve_entry().is_err() {
-            // Hits need no memory; a miss would.
+        // A miss allocates a flight slot and an entry (reserved here) and a copy of the key
+        // (from the reserve if need be, or checked here when it is larger than half of it).
+        let room_for_a_miss = allocator::available()
+            && inner.try_reserve_entry().is_ok()
+            && allocator::available()
+            && (key.len() <= allocator::RESERVE_BYTES / 2 || allocator::can_allocate(key.len()));
+        if !room_for_a_miss && !inner.is_pending(key.as_str()) {
+            // Hits and joins need no memory; a miss would.
             return match inner.get(key.as_str()) {
-                Some(value) => Ok(Lookup::Hit(value.clone())),
-                None => Err(error(OutOfMemory.into())),
+                Some(value) => Ok(Lookup::Hit(lend(value))),
+                None => Err(out_of_memory()),
             };
         }
         Ok(match inner.lookup(key.as_str()) {
-            CoreLookup::Hit(value) => Lookup::Hit(value.clone()),
-            CoreLookup::Joined(flight) => Lookup::Joined(flight.to_raw()),
-            CoreLookup::Miss(ticket) => Lookup::Miss(ticket.to_raw()),
+            CoreLookup::Hit(value) => Lookup::Hit(lend(value)),
+            CoreLookup::Joined(flight) => Lookup::Joined(self.tickets.seal(flight.to_raw())),
+            CoreLookup::Miss(ticket) => Lookup::Miss(self.tickets.seal(ticket.to_raw())),
         })
     }
 
     fn complete(&self, ticket: u64, value: Vec<u8>, ttl_ms: Option<u64>) -> Result<u32, Error> {
+        if !allocator::available() {
+            return Err(out_of_memory());
+        }
         let mut inner = self.inner.borrow_mut();
-        let ticket = Ticket::from_raw(ticket);
+        // Storing the value may need a new entry: reserve it before the flight ends, so that
+        // a refusal leaves the ticket usable.
+        inner.try_reserve_entry().map_err(|e| error(e.into()))?;
+        let ticket = Ticket::from_raw(self.tickets.open(ticket));
         let landing = match ttl_ms {
             None => inner.complete(ticket, value).map_err(CoreError::from),
             Some(ttl) => inner.complete_with_ttl(ticket, value, Some(ttl)),
@@ -161,7 +200,8 @@ impl GuestCache for Cache {
     }
 
     fn fail(&self, ticket: u64) -> Result<u32, Error> {
-        let landing = self.inner.borrow_mut().fail(Ticket::from_raw(ticket));
+        let ticket = Ticket::from_raw(self.tickets.open(ticket));
+        let landing = self.inner.borrow_mut().fail(ticket);
         landing
             .map(|landing| landing.waiters)
             .map_err(|e| error(e.into()))
@@ -170,13 +210,17 @@ impl GuestCache for Cache {
 
 /// A core error as the WIT error variant, message included.
 fn error(error: CoreError) -> Error {
-    let message = error.to_string();
     match error {
-        CoreError::Config(_) => Error::InvalidConfig(message),
-        CoreError::Key(_) => Error::InvalidKey(message),
-        CoreError::Flight(_) => Error::StaleTicket(message),
-        CoreError::OutOfMemory(_) => Error::OutOfMemory(message),
+        CoreError::Config(_) => Error::InvalidConfig(error.to_string()),
+        CoreError::Key(_) => Error::InvalidKey(error.to_string()),
+        CoreError::Flight(_) => Error::StaleTicket(error.to_string()),
+        CoreError::OutOfMemory(_) => out_of_memory(),
     }
+}
+
+/// `out-of-memory`, with a message that takes no memory to report.
+fn out_of_memory() -> Error {
+    Error::OutOfMemory(lend_str(OutOfMemory::MESSAGE))
 }
 
 export!(Component);
