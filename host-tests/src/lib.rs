@@ -14,7 +14,9 @@
 //! instance, named by [`CacheHandle`]. Time reaches the component only through the host's
 //! [`Clock`]. Under a memory limit ([`Limits`]), an argument too large to copy into the
 //! component is refused by the component's allocator before any of its code runs:
-//! [`HostError::OutOfMemory`], with every cached entry intact and the instance usable.
+//! [`HostError::OutOfMemory`], with every cached entry intact and the instance usable. Once
+//! memory is exhausted, hits are still served (the component allocates nothing for them) and
+//! calls that would grow memory answer [`CacheError::OutOfMemory`].
 
 use std::path::Path;
 use std::sync::Arc;
@@ -325,8 +327,9 @@ impl Cashier {
             .call_stats(&mut self.store, cache.0)?)
     }
 
-    /// Hit, joined flight, or miss with a ticket. With the instance's memory exhausted, hits
-    /// are still answered and a miss is `CacheError::OutOfMemory`.
+    /// Hit, joined flight, or miss with a ticket (opaque: only this cache accepts it). With the
+    /// instance's memory exhausted, hits and joins are still answered and a miss is
+    /// `CacheError::OutOfMemory`.
     pub fn begin(&mut self, cache: &CacheHandle, key: &str) -> Result<Lookup, HostError> {
         Ok(self.bindings.cashier_cache_store().cache().call_begin(
             &mut self.store,

@@ -1,8 +1,9 @@
 //! The canonical ABI's allocator, `cabi_realloc`, which the host calls to copy arguments (keys,
 //! values, node lists) into the component's memory.
 //!
-//! It is wit-bindgen's, except when memory runs out (the host's memory limit, or 4 GiB): instead
-//! of aborting — a trap that would leave the instance unusable and lose every cached entry — it
+//! It is wit-bindgen's, allocating through the component's allocator (which may spend its
+//! reserve, see [`crate::allocator`]), except when memory runs out (the host's memory limit, or
+//! 4 GiB): instead of aborting — a trap that would leave the instance unusable and lose every cached entry — it
 //! answers with an address past the end of linear memory. The host's canonical ABI lowering
 //! rejects that address before any component code runs, so the call fails with an error and the
 //! cache is untouched and usable.
