@@ -1,11 +1,14 @@
-//! [`Cache`]: a [`TtlLruStore`] and a [`FlightTable`] together — the memoization engine.
+//! [`Cache`]: the memoization engine — a [`TtlLruStore`] whose pending computations are slots
+//! of the same policy (quick_cache's placeholders), so one key has one slot whether it is being
+//! computed or stored.
 //!
 //! Bindings drive it with [`Cache::lookup`]: a *hit* returns the stored value; a key that is
 //! being computed returns *joined* with the flight to wait for; otherwise the lookup registers
 //! a flight and returns *miss* with its [`Ticket`]. The caller computes and ends the flight
 //! with [`Cache::complete`] (the value is stored, and every joiner takes it) or
 //! [`Cache::fail`] (nothing is stored, every joiner takes the same failure, and the next
-//! lookup starts a new flight). Invalidating a key cancels its flight.
+//! lookup starts a new flight). Invalidating a key (remove, clear, version bump, or a direct
+//! insert, which wins over the computation) cancels its flight.
 
 use alloc::borrow::ToOwned;
 use core::borrow::Borrow;
@@ -13,9 +16,9 @@ use core::hash::Hash;
 
 use crate::clock::Clock;
 use crate::error::{ConfigError, Error, FlightError, OutOfMemory};
-use crate::flight::{FlightId, FlightTable, Ticket};
+use crate::flight::{FlightId, Ticket};
 use crate::stats::CacheStats;
-use crate::store::{StoreConfig, TtlLruStore, validate_ttl};
+use crate::store::{Found, StoreConfig, TtlLruStore, validate_ttl};
 
 /// What [`Cache::lookup`] found.
 #[derive(Debug, PartialEq, Eq)]
@@ -58,8 +61,6 @@ pub struct Landing {
 /// ```
 pub struct Cache<K, V, C> {
     store: TtlLruStore<K, V, C>,
-    flights: FlightTable<K>,
-    joined: u64,
 }
 
 impl<K, V, C> Cache<K, V, C>
@@ -71,47 +72,60 @@ where
     pub fn new(config: StoreConfig, clock: C) -> Result<Self, ConfigError> {
         Ok(Self {
             store: TtlLruStore::new(config, clock)?,
-            flights: FlightTable::new(config.hash_seed.rotate_left(17) ^ 0x9e37_79b9_7f4a_7c15),
-            joined: 0,
         })
     }
 
-    /// Makes room for one more flight and one more entry now, so that a following miss and its
+    /// Makes room for one more flight or entry now, so that a following miss and its
     /// completion allocate nothing but the key. Errs, changing nothing, when the allocator
     /// refuses: a binding then answers hits and refuses misses instead of aborting mid-update.
     pub fn try_reserve_entry(&mut self) -> Result<(), OutOfMemory> {
-        self.flights.try_reserve()?;
         self.store.try_reserve_entry()
     }
 
     /// Looks `key` up: hit, joined pending flight, or miss with a new flight's ticket.
+    ///
+    /// Allocates for the new flight on a miss, aborting like `Vec::push` if the allocator
+    /// refuses; call [`Cache::try_lookup`] (or [`Cache::try_reserve_entry`] first) to get an
+    /// error instead.
     pub fn lookup<Q>(&mut self, key: &Q) -> Lookup<'_, V>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
-        if let Some(slot) = self.store.touch(key) {
-            self.store.count_lookup(true);
-            return Lookup::Hit(self.store.occupied_value(slot));
+        match self.try_lookup(key) {
+            Ok(lookup) => lookup,
+            Err(OutOfMemory) => panic!("{}", OutOfMemory::MESSAGE),
         }
-        if let Some(flight) = self.flights.join(key) {
-            self.store.count_lookup(true);
-            self.joined += 1;
-            return Lookup::Joined(flight);
-        }
-        self.store.count_lookup(false);
-        match self.flights.start(key.to_owned()) {
-            Ok(ticket) => Lookup::Miss(ticket),
-            // `join` just found no flight, so `start` cannot find one.
-            Err(flight) => Lookup::Joined(flight),
+    }
+
+    /// [`Cache::lookup`], answering [`OutOfMemory`] (nothing changed, no lookup counted) when a
+    /// miss cannot start its flight. Hits and joins never allocate.
+    pub fn try_lookup<Q>(&mut self, key: &Q) -> Result<Lookup<'_, V>, OutOfMemory>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        match self.store.find_live(key) {
+            Found::Live(slot) => Ok(Lookup::Hit(self.store.serve(slot))),
+            Found::Pending(slot) => {
+                let policy = self.store.policy_mut();
+                let serial = policy.join(slot).unwrap_or_default();
+                Ok(Lookup::Joined(Ticket::new(slot, serial).id()))
+            }
+            Found::Absent => {
+                let ticket = self.store.start(key.to_owned())?;
+                self.store.policy_mut().record_miss();
+                Ok(Lookup::Miss(ticket))
+            }
         }
     }
 
     /// The live value for `key`, or else `compute`'s value, stored with the default TTL.
     /// An `Err` from `compute` is returned and nothing is stored. Counts a hit or a miss.
     ///
-    /// This is the whole flight protocol for callers that compute in place: a miss starts a
-    /// flight, and the flight ends with the value or the failure.
+    /// A flight left pending for `key` by a [`Cache::lookup`] caller is superseded: the value
+    /// computed here is stored, and that flight's ticket turns stale (as after
+    /// [`Cache::insert`]).
     pub fn get_or_try_insert_with<Q, E>(
         &mut self,
         key: &Q,
@@ -121,41 +135,24 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
-        if let Some(slot) = self.store.touch(key) {
-            self.store.count_lookup(true);
-            return Ok(self.store.occupied_value(slot));
+        if let Found::Live(slot) = self.store.find_live(key) {
+            return Ok(self.store.serve(slot));
         }
-        self.store.count_lookup(false);
-        // A flight left pending by a `lookup` caller is not ours to end: compute and store
-        // directly, and let that flight's own completion overwrite this value later.
-        let ticket = self.flights.start(key.to_owned()).ok();
-        match compute() {
-            Ok(value) => {
-                let key = match ticket {
-                    Some(ticket) => match self.flights.finish(ticket) {
-                        Ok((key, _)) => key,
-                        Err(_) => key.to_owned(),
-                    },
-                    None => key.to_owned(),
-                };
-                let slot = self.store.insert_into_slot(key, value);
-                Ok(self.store.occupied_value(slot))
-            }
-            Err(error) => {
-                if let Some(ticket) = ticket {
-                    let _ = self.flights.finish(ticket);
-                }
-                Err(error)
-            }
-        }
+        self.store.policy_mut().record_miss();
+        let value = compute()?;
+        let ttl = self.store.default_ttl_ms();
+        let (_, slot) = self.store.insert_returning_slot(key.to_owned(), value, ttl);
+        Ok(self.store.value_in(slot))
     }
 
     /// Ends a flight with its value: stores it under the flight's key with the default TTL.
     pub fn complete(&mut self, ticket: Ticket, value: V) -> Result<Landing, FlightError> {
-        let flight = ticket.id();
-        let (key, waiters) = self.flights.finish(ticket)?;
-        self.store.insert(key, value);
-        Ok(Landing { flight, waiters })
+        let ttl = self.store.default_ttl_ms();
+        let waiters = self.store.complete(&ticket, value, ttl)?;
+        Ok(Landing {
+            flight: ticket.id(),
+            waiters,
+        })
     }
 
     /// Like [`Cache::complete`] with the entry's own TTL (`None`: never expires).
@@ -167,17 +164,20 @@ where
         ttl_ms: Option<u64>,
     ) -> Result<Landing, Error> {
         validate_ttl(ttl_ms)?;
-        let flight = ticket.id();
-        let (key, waiters) = self.flights.finish(ticket)?;
-        self.store.insert_with_ttl(key, value, ttl_ms)?;
-        Ok(Landing { flight, waiters })
+        let waiters = self.store.complete(&ticket, value, ttl_ms)?;
+        Ok(Landing {
+            flight: ticket.id(),
+            waiters,
+        })
     }
 
     /// Ends a flight with a failure: nothing is stored and the key is free for a new flight.
     pub fn fail(&mut self, ticket: Ticket) -> Result<Landing, FlightError> {
-        let flight = ticket.id();
-        let (_, waiters) = self.flights.finish(ticket)?;
-        Ok(Landing { flight, waiters })
+        let waiters = self.store.fail(&ticket)?;
+        Ok(Landing {
+            flight: ticket.id(),
+            waiters,
+        })
     }
 
     /// The live value for `key` (a counted lookup that never starts a flight).
@@ -198,13 +198,14 @@ where
         self.store.peek(key)
     }
 
-    /// Stores a value directly with the default TTL. A pending flight for the key is left
-    /// alone; when it completes, its value replaces this one.
+    /// Stores a value directly with the default TTL. A flight pending for the key is
+    /// cancelled: this write wins, and the flight's ticket turns stale.
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         self.store.insert(key, value)
     }
 
-    /// Stores a value directly with its own TTL (`None`: never expires).
+    /// Stores a value directly with its own TTL (`None`: never expires); cancels a pending
+    /// flight as [`Cache::insert`] does.
     pub fn insert_with_ttl(
         &mut self,
         key: K,
@@ -220,19 +221,16 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.flights.cancel(key);
         self.store.remove(key)
     }
 
     /// Removes every value and cancels every pending flight.
     pub fn clear(&mut self) {
-        self.flights.clear();
         self.store.clear();
     }
 
-    /// Invalidates every value in O(1) and cancels every pending flight (O(pending)).
+    /// Invalidates every value and cancels every pending flight, in O(1).
     pub fn bump_version(&mut self) {
-        self.flights.clear();
         self.store.bump_version();
     }
 
@@ -247,7 +245,7 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.flights.find(key).is_some()
+        self.store.is_pending(key)
     }
 
     /// Live entries (see [`TtlLruStore::len`]).
@@ -267,11 +265,7 @@ where
 
     /// The counters, pending flights included.
     pub fn stats(&self) -> CacheStats {
-        CacheStats {
-            joined: self.joined,
-            pending: self.flights.len() as u64,
-            ..self.store.stats()
-        }
+        self.store.stats()
     }
 }
 

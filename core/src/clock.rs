@@ -6,7 +6,7 @@ use core::cell::Cell;
 ///
 /// A store counts time from its first reading, so the epoch is arbitrary and any `u64` reading
 /// works (wall time, a monotonic counter, a test's counter, a value near `u64::MAX`); deadlines
-/// saturate at 2^48 − 2 ms after that first reading, and a reading that late or later makes
+/// saturate at 2^53 ms (about 285,000 years) after that first reading, and a reading that late or later makes
 /// entries with a TTL expire at once. A clock may go backwards: entries then expire later by at
 /// most the size of the jump, and nothing is corrupted.
 pub trait Clock {

@@ -30,6 +30,16 @@ pub struct FlightId {
 }
 
 impl FlightId {
+    /// The slot the flight's computation holds (in the cache's policy, or its flight table).
+    pub const fn slot(self) -> u32 {
+        self.slot
+    }
+
+    /// The serial that tells this flight from earlier and later ones in the same slot.
+    pub const fn serial(self) -> u32 {
+        self.serial
+    }
+
     /// The id as one integer, to cross a language boundary.
     pub const fn to_raw(self) -> u64 {
         ((self.serial as u64) << 32) | self.slot as u64
@@ -52,6 +62,13 @@ pub struct Ticket {
 }
 
 impl Ticket {
+    /// The ticket of the computation in `slot` with `serial`, as a policy handed them out.
+    pub(crate) const fn new(slot: u32, serial: u32) -> Self {
+        Self {
+            id: FlightId { slot, serial },
+        }
+    }
+
     /// The flight this ticket ends.
     pub const fn id(&self) -> FlightId {
         self.id

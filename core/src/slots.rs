@@ -1,37 +1,49 @@
-//! [`SlotLru`]: the recency, expiry, eviction and pending-computation rules of a TTL + LRU
-//! cache, over slot numbers, for a caller that keeps its own key → slot index.
+//! [`SlotLru`]: the cache policy — recency, expiry, eviction, pending computations,
+//! generations (version bumps) and store time — over slot numbers. Written once: every
+//! delivery runs it.
 //!
-//! [`crate::TtlLruStore`] hashes keys itself. A binding whose keys are strings of its host
-//! language can often index them far more cheaply there (the npm package keeps a JavaScript
-//! `Map` from key to slot: V8 hashes a string once and caches the hash in it, while handing the
-//! string to WebAssembly means copying and hashing it again on every call). `SlotLru` is the
-//! rest of the cache for such a caller: which slots hold live values, in what order they were
-//! used, when each expires, which one to evict, and which slots are reserved for a pending
-//! computation. The caller keeps the keys and values by slot and drops its index entry for
-//! every slot `SlotLru` reports freed.
+//! The policy knows slots, never keys. A front end keeps the key → slot index and the keys and
+//! values by slot, and drops what it held for every slot the policy reports freed:
+//! - [`crate::TtlLruStore`] and [`crate::Cache`] (Rust, the component) index keys in a
+//!   `hashbrown` table beside the policy;
+//! - the npm package indexes them in JavaScript `Map`s (V8 hashes a string once and caches the
+//!   hash, while handing it to WebAssembly would copy and hash it again on every call).
 //!
 //! Slot states:
 //! - **free**: on the free list, reused by the next [`SlotLru::begin`];
 //! - **pending**: reserved by [`SlotLru::begin`] for a computation; not in the recency list, so
-//!   never evicted, and not counted against `max_size` (like the flight table of a
-//!   [`crate::Cache`]). [`SlotLru::complete`] makes it ready; [`SlotLru::remove`] cancels it;
+//!   never evicted and not counted against `max_size`. Callers that want the same key meanwhile
+//!   [`SlotLru::join`] it. [`SlotLru::complete`] makes it ready; [`SlotLru::abandon`] (the
+//!   computation failed) and [`SlotLru::remove`] free it;
 //! - **ready**: holds a value, linked into the recency list, served until its deadline.
 //!
-//! Deadlines are `f64` milliseconds of the caller's clock ([`NEVER`] for no TTL), kept in one
-//! contiguous array of 16-byte slots that a JavaScript caller reads in place
-//! ([`SlotLru::nodes_address`]): an entry is live while `now < deadline`. Time is passed in (`now`) by the caller, who reads it from
-//! its injected clock; nothing here reads a clock.
+//! A slot written before the latest [`SlotLru::bump_generation`] is *stale*: neither ready nor
+//! pending for any caller (its ticket no longer completes), never served, and freed without
+//! being counted when the sweep, an eviction or a lookup reaches it.
 //!
-//! Every operation is O(1), [`SlotLru::clear`] included (the slots hold plain numbers:
-//! truncating them drops nothing). The slot array doubles as it grows but stops at `max_size`,
-//! so a full cache spends exactly 16 bytes per entry here. A new entry sweeps two slots round-robin, so an
-//! expired entry nobody reads is freed after at most `capacity / 2` new entries.
+//! **Store time** is passed in (`now`, milliseconds) by the caller, who reads its injected
+//! clock; nothing here reads a clock. It never runs backwards: a reading earlier than the
+//! latest one seen counts as the latest ([`SlotLru::observe`]), so nothing expires early and
+//! nothing once expired comes back. Deadlines are `f64` milliseconds ([`NEVER`] for no TTL),
+//! exact up to 2^53 ms ([`LATEST_DEADLINE`], about 285,000 years); later deadlines saturate
+//! there, and once store time reaches it every expiring entry is expired. An entry is live
+//! while `now < deadline`.
+//!
+//! Deadlines are kept in one contiguous array of 16-byte slots that a JavaScript caller reads
+//! in place ([`SlotLru::nodes_address`]). Every operation is O(1), [`SlotLru::clear`] and
+//! [`SlotLru::bump_generation`] included. The slot array doubles as it grows but stops at
+//! `max_size`, so a full cache spends 16 bytes per entry here (plus 2 once a generation has
+//! been bumped). A new entry sweeps two slots round-robin, so an expired or stale entry nobody
+//! reads is freed after at most `capacity / 2` new entries.
 
 use alloc::vec::Vec;
+use core::cell::Cell;
 
 use crate::error::{ConfigError, FlightError, OutOfMemory};
-use crate::store::MAX_SIZE_LIMIT;
+use crate::stats::CacheStats;
 
+/// The largest `max_size`: slot indices are `u32` and `u32::MAX` is the "no slot" link.
+pub const MAX_SIZE_LIMIT: usize = (u32::MAX - 1) as usize;
 /// The deadline of an entry that never expires.
 pub const NEVER: f64 = f64::INFINITY;
 /// The deadline slot value of a pending slot (negative: never live).
@@ -39,7 +51,7 @@ pub const PENDING: f64 = -1.0;
 /// The deadline slot value of a free slot (negative: never live).
 pub const FREE: f64 = -2.0;
 /// The latest finite deadline: 2^53 ms, where `f64` stops counting every millisecond.
-const LATEST_DEADLINE: f64 = 9_007_199_254_740_992.0;
+pub const LATEST_DEADLINE: f64 = 9_007_199_254_740_992.0;
 /// The "no slot" link.
 const NIL: u32 = u32::MAX;
 const FREE_NODE: SlotNode = SlotNode {
@@ -47,7 +59,7 @@ const FREE_NODE: SlotNode = SlotNode {
     newer: NIL,
     older: NIL,
 };
-/// Slots a new entry examines for expired entries.
+/// Slots a new entry examines for expired or stale entries.
 const SWEEP_PER_ENTRY: u32 = 2;
 /// The most slots one [`SlotLru::complete`] or [`SlotLru::insert`] frees: the sweep plus one
 /// eviction. A caller may size its buffer of freed slots by it.
@@ -56,6 +68,25 @@ pub const MOST_FREED_PER_ENTRY: usize = SWEEP_PER_ENTRY as usize + 1;
 /// Set on a slot listed by [`SlotLru::plan_inserts`] whose insert evicts a live entry.
 pub const EVICTS: u32 = 1 << 31;
 
+/// Rejects a TTL of 0 ms (`None`, never expiring, is valid). Every binding checks TTLs here.
+pub fn validate_ttl(ttl_ms: Option<u64>) -> Result<(), ConfigError> {
+    match ttl_ms {
+        Some(0) => Err(ConfigError::ZeroTtl),
+        _ => Ok(()),
+    }
+}
+
+/// Checks a cache size: `1..=MAX_SIZE_LIMIT`. Every binding checks sizes here.
+pub fn validate_max_size(max_size: u64) -> Result<usize, ConfigError> {
+    if max_size == 0 {
+        return Err(ConfigError::ZeroMaxSize);
+    }
+    match usize::try_from(max_size) {
+        Ok(size) if size <= MAX_SIZE_LIMIT => Ok(size),
+        _ => Err(ConfigError::MaxSizeTooLarge { max_size }),
+    }
+}
+
 /// Why a slot was freed, as reported to the caller's `freed` callback.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Freed {
@@ -63,17 +94,8 @@ pub enum Freed {
     Evicted,
     /// The entry's deadline had passed.
     Expired,
-}
-
-/// Counters kept by a [`SlotLru`].
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct SlotCounters {
-    /// Entries served ([`SlotLru::touch`]).
-    pub hits: u64,
-    /// Live entries evicted to make room.
-    pub evictions: u64,
-    /// Entries freed because their deadline passed.
-    pub expirations: u64,
+    /// The slot was written before the latest generation bump.
+    Invalidated,
 }
 
 /// One slot: 16 bytes in a fixed layout, so that a caller can read the deadlines in place
@@ -85,11 +107,21 @@ struct SlotNode {
     deadline: f64,
     /// Ready: toward the more recently used end. Pending: the computation's serial.
     newer: u32,
-    /// Ready: toward the less recently used end. Free: the next free slot.
+    /// Ready: toward the less recently used end. Pending: how many callers joined. Free: the
+    /// next free slot.
     older: u32,
 }
 
-/// The TTL + LRU rules over slot numbers; see the [module docs](self).
+#[derive(Debug, Default, Clone, Copy)]
+struct Counters {
+    hits: u64,
+    misses: u64,
+    joined: u64,
+    evictions: u64,
+    expirations: u64,
+}
+
+/// The TTL + LRU policy over slot numbers; see the [module docs](self).
 ///
 /// ```
 /// use cashier_core::slots::{SlotLru, Freed};
@@ -109,48 +141,58 @@ struct SlotNode {
 pub struct SlotLru {
     /// Per slot, 16 bytes (see [`SlotNode`]).
     nodes: Vec<SlotNode>,
+    /// Per slot, the generation it was written in; empty until the first bump (generation 0).
+    generations: Vec<u16>,
+    generation: u16,
     /// Most recently used.
     head: u32,
     /// Least recently used: the next to be evicted.
     tail: u32,
     free: u32,
-    ready: usize,
+    /// Slots in the recency list (ready ones and stale ones not yet freed).
+    linked: usize,
+    /// Of `linked`, the stale ones.
+    stale_linked: usize,
+    /// Pending slots of the current generation.
     pending: usize,
+    /// Pending slots of older generations, not yet freed.
+    stale_pending: usize,
     max_size: usize,
     next_serial: u32,
     sweep_cursor: u32,
     /// Whether any entry was ever given a finite deadline (lets the sweep skip caches without TTLs).
     ttl_seen: bool,
-    counters: SlotCounters,
+    /// The latest time seen: store time never runs backwards. A `Cell`, so that read-only
+    /// lookups (a peek) observe time too.
+    time_floor: Cell<u64>,
+    counters: Counters,
 }
 
 impl SlotLru {
-    /// Rules for at most `max_size` ready entries; `default_ttl_ms` is only validated here (the
-    /// caller passes each entry's TTL), so a zero TTL is rejected up front.
+    /// The policy for at most `max_size` ready entries; `default_ttl_ms` is only validated here
+    /// (the caller passes each entry's TTL), so a zero TTL is rejected up front.
     ///
     /// Fails for `max_size == 0`, a `max_size` beyond [`MAX_SIZE_LIMIT`], or a TTL of 0 ms.
     pub fn new(max_size: usize, default_ttl_ms: Option<u64>) -> Result<Self, ConfigError> {
-        if max_size == 0 {
-            return Err(ConfigError::ZeroMaxSize);
-        }
-        if max_size > MAX_SIZE_LIMIT {
-            return Err(ConfigError::MaxSizeTooLarge {
-                max_size: max_size as u64,
-            });
-        }
-        crate::store::validate_ttl(default_ttl_ms)?;
+        let max_size = validate_max_size(max_size as u64)?;
+        validate_ttl(default_ttl_ms)?;
         Ok(SlotLru {
             nodes: Vec::new(),
+            generations: Vec::new(),
+            generation: 0,
             head: NIL,
             tail: NIL,
             free: NIL,
-            ready: 0,
+            linked: 0,
+            stale_linked: 0,
             pending: 0,
+            stale_pending: 0,
             max_size,
             next_serial: 0,
             sweep_cursor: 0,
-            ttl_seen: false,
-            counters: SlotCounters::default(),
+            ttl_seen: default_ttl_ms.is_some(),
+            time_floor: Cell::new(0),
+            counters: Counters::default(),
         })
     }
 
@@ -161,13 +203,444 @@ impl SlotLru {
         let additional = slots.saturating_sub(self.nodes.len());
         self.nodes
             .try_reserve_exact(additional)
-            .map_err(|_| OutOfMemory)
+            .map_err(|_| OutOfMemory)?;
+        if self.generation != 0 {
+            self.generations
+                .try_reserve_exact(slots.saturating_sub(self.generations.len()))
+                .map_err(|_| OutOfMemory)?;
+        }
+        Ok(())
+    }
+
+    /// Makes sure the next [`SlotLru::begin`] or [`SlotLru::insert`] allocates nothing.
+    pub fn reserve_one(&mut self) -> Result<(), OutOfMemory> {
+        if self.free == NIL {
+            self.reserve(self.nodes.len() + 1)?;
+        }
+        Ok(())
+    }
+
+    /// Store time at a clock reading: the reading, or the latest one seen if that is later.
+    /// Every operation that takes `now` observes it first.
+    #[inline]
+    pub fn observe(&self, now: u64) -> u64 {
+        let floor = self.time_floor.get();
+        if now > floor {
+            self.time_floor.set(now);
+            now
+        } else {
+            floor
+        }
+    }
+
+    /// The latest time observed (0 before any).
+    pub fn time(&self) -> u64 {
+        self.time_floor.get()
     }
 
     /// Reserves a slot for a computation and returns it with its serial; the pair is the
     /// computation's ticket for [`SlotLru::complete`]. Allocates nothing once the arrays have
     /// grown to their working size; when the allocator refuses, nothing changes.
     pub fn begin(&mut self) -> Result<(u32, u32), OutOfMemory> {
+        let slot = self.take_slot()?;
+        let serial = self.next_serial;
+        self.next_serial = self.next_serial.wrapping_add(1);
+        self.nodes[slot as usize] = SlotNode {
+            deadline: PENDING,
+            newer: serial,
+            older: 0,
+        };
+        self.pending += 1;
+        Ok((slot, serial))
+    }
+
+    /// Records a caller joining the computation pending in `slot`: returns its serial (with
+    /// the slot, the computation's id), or `None` if `slot` is not pending. Counts a hit and a
+    /// join.
+    pub fn join(&mut self, slot: u32) -> Option<u32> {
+        if !self.is_pending(slot) {
+            return None;
+        }
+        let node = &mut self.nodes[slot as usize];
+        node.older = node.older.saturating_add(1);
+        self.counters.hits += 1;
+        self.counters.joined += 1;
+        Some(node.newer)
+    }
+
+    /// How many callers joined the computation of ticket `(slot, serial)` (0 if stale).
+    pub fn waiters(&self, slot: u32, serial: u32) -> u32 {
+        if self.holds_ticket(slot, serial) {
+            self.nodes[slot as usize].older
+        } else {
+            0
+        }
+    }
+
+    /// Counts a lookup that found nothing usable (a miss). Hits are counted by
+    /// [`SlotLru::touch`] and [`SlotLru::join`].
+    #[inline]
+    pub fn record_miss(&mut self) {
+        self.counters.misses += 1;
+    }
+
+    /// Makes the pending slot of ticket `(slot, serial)` a ready entry, the most recently used,
+    /// living `ttl_ms` from `now` (`None`: never expiring). First sweeps two slots and, when
+    /// `max_size` entries are ready, evicts the least recently used; each slot freed is passed
+    /// to `freed` (never `slot` itself). Fails, changing nothing, if the ticket is stale: the
+    /// slot was removed, cleared or invalidated, or already completed.
+    pub fn complete(
+        &mut self,
+        slot: u32,
+        serial: u32,
+        now: u64,
+        ttl_ms: Option<u64>,
+        freed: &mut impl FnMut(u32, Freed),
+    ) -> Result<(), FlightError> {
+        if !self.holds_ticket(slot, serial) {
+            return Err(FlightError::StaleTicket);
+        }
+        let now = self.observe(now);
+        self.make_room(now, freed);
+        self.pending -= 1;
+        self.link_ready(slot, now, ttl_ms);
+        Ok(())
+    }
+
+    /// A new ready entry in one step ([`SlotLru::begin`] then [`SlotLru::complete`]): returns
+    /// its slot. Freed slots are reported before the slot is returned and may include a slot
+    /// the new entry then reuses, so the caller must drop what it held for them first.
+    pub fn insert(
+        &mut self,
+        now: u64,
+        ttl_ms: Option<u64>,
+        freed: &mut impl FnMut(u32, Freed),
+    ) -> Result<u32, OutOfMemory> {
+        let now = self.observe(now);
+        // Make room first, so that a full cache reuses the evicted slot instead of growing.
+        self.make_room(now, freed);
+        let slot = self.take_slot()?;
+        self.link_ready(slot, now, ttl_ms);
+        Ok(slot)
+    }
+
+    /// Lists, in `plan`, the slots the next inserts will take if nothing else happens first —
+    /// no hit, remove or other operation — and returns how many it listed (fewer than
+    /// `plan.len()` when the array would have to grow, or none at all once any entry has had a
+    /// TTL or a generation was bumped: the sweep then decides too). A slot whose insert evicts
+    /// a live entry is listed with [`EVICTS`] set. A caller that indexes keys itself can then
+    /// store several new entries before telling this `SlotLru` about them, and tell it in one
+    /// call: each insert, applied in order, takes exactly the slot listed.
+    pub fn plan_inserts(&self, plan: &mut [u32]) -> usize {
+        if self.ttl_seen || self.has_stale() {
+            return 0;
+        }
+        let capacity = self.nodes.capacity().min(EVICTS as usize);
+        let mut linked = self.linked;
+        let mut free = self.free;
+        let mut len = self.nodes.len();
+        let mut victim = self.tail;
+        // Once the entries there now are all evicted, the planned ones follow, oldest first.
+        let mut planned_victim = 0;
+        let mut listed = 0;
+        while listed < plan.len() {
+            let slot = if linked >= self.max_size {
+                // Full: the least recently used goes, and the new entry takes its slot.
+                if victim != NIL {
+                    if victim >= EVICTS {
+                        break;
+                    }
+                    let slot = victim;
+                    victim = self.nodes[victim as usize].newer;
+                    slot | EVICTS
+                } else if planned_victim < listed {
+                    planned_victim += 1;
+                    plan[planned_victim - 1] | EVICTS
+                } else {
+                    break;
+                }
+            } else if free != NIL {
+                linked += 1;
+                let slot = free;
+                free = self.nodes[free as usize].older;
+                slot
+            } else if len < capacity {
+                linked += 1;
+                len += 1;
+                (len - 1) as u32
+            } else {
+                break;
+            };
+            plan[listed] = slot;
+            listed += 1;
+        }
+        listed
+    }
+
+    /// Gives the ready entry in `slot` a new deadline and makes it the most recently used (a
+    /// value replaced in place). Returns false, changing nothing, for a slot that is not ready.
+    pub fn refresh(&mut self, slot: u32, now: u64, ttl_ms: Option<u64>) -> bool {
+        if !self.is_ready(slot) {
+            return false;
+        }
+        let now = self.observe(now);
+        self.nodes[slot as usize].deadline = self.deadline_at(now, ttl_ms);
+        self.move_to_front(slot);
+        true
+    }
+
+    /// Records a hit on the ready entry in `slot`: it becomes the most recently used. Slots
+    /// that are not ready are ignored, so a batch of hits recorded earlier is safe to apply.
+    #[inline]
+    pub fn touch(&mut self, slot: u32) {
+        if self.is_ready(slot) {
+            self.counters.hits += 1;
+            self.move_to_front(slot);
+        }
+    }
+
+    /// [`SlotLru::touch`] for each slot, in order.
+    pub fn touch_all(&mut self, slots: &[u32]) {
+        for &slot in slots {
+            self.touch(slot);
+        }
+    }
+
+    /// Frees `slot`, ready, pending (its computation is cancelled: the ticket becomes stale) or
+    /// stale. Returns whether it held an entry live at `now`.
+    pub fn remove(&mut self, slot: u32, now: u64) -> bool {
+        let Some(node) = self.nodes.get(slot as usize) else {
+            return false;
+        };
+        let deadline = node.deadline;
+        if deadline == FREE {
+            return false;
+        }
+        let now = self.observe(now);
+        let current = self.is_current(slot);
+        self.free_occupied(slot);
+        current && (now as f64) < deadline
+    }
+
+    /// Frees the pending slot of ticket `(slot, serial)`: its computation failed, nothing is
+    /// stored. Returns false, changing nothing, if the ticket is stale.
+    pub fn abandon(&mut self, slot: u32, serial: u32) -> bool {
+        if self.holds_ticket(slot, serial) {
+            self.free_occupied(slot);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Frees the entry in `slot` if it can no longer be served at `now`: its deadline has
+    /// passed (counted as an expiration) or it is stale. Returns what it did.
+    pub fn reap(&mut self, slot: u32, now: u64) -> Option<Freed> {
+        let node = *self.nodes.get(slot as usize)?;
+        if node.deadline == FREE {
+            return None;
+        }
+        if !self.is_current(slot) {
+            self.free_occupied(slot);
+            return Some(Freed::Invalidated);
+        }
+        let now = self.observe(now);
+        if node.deadline >= 0.0 && now as f64 >= node.deadline {
+            self.counters.expirations += 1;
+            self.free_occupied(slot);
+            return Some(Freed::Expired);
+        }
+        None
+    }
+
+    /// Frees the ready entry in `slot` if its deadline has passed at `now` (the caller found it
+    /// expired); returns whether it did.
+    pub fn expire(&mut self, slot: u32, now: u64) -> bool {
+        self.reap(slot, now) == Some(Freed::Expired)
+    }
+
+    /// Frees every slot, ready and pending (their tickets become stale). O(1): the arrays keep
+    /// their memory for reuse.
+    pub fn clear(&mut self) {
+        self.nodes.clear();
+        self.generations.clear();
+        self.head = NIL;
+        self.tail = NIL;
+        self.free = NIL;
+        self.linked = 0;
+        self.stale_linked = 0;
+        self.pending = 0;
+        self.stale_pending = 0;
+        self.sweep_cursor = 0;
+    }
+
+    /// Makes every slot stale in O(1): no entry is served again, no pending computation's
+    /// ticket completes, and their slots are freed as the sweep, evictions and lookups reach
+    /// them. After 2^16 bumps it clears instead, so no old generation is ever mistaken for the
+    /// current one.
+    pub fn bump_generation(&mut self) -> Result<(), OutOfMemory> {
+        let Some(next) = self.generation.checked_add(1) else {
+            self.clear();
+            self.generation = 0;
+            return Ok(());
+        };
+        if self.generations.len() < self.nodes.len() {
+            // The first bump: every slot so far was written in generation 0.
+            let additional = self.nodes.capacity() - self.generations.len();
+            self.generations
+                .try_reserve_exact(additional)
+                .map_err(|_| OutOfMemory)?;
+            self.generations.resize(self.nodes.len(), 0);
+        }
+        self.generation = next;
+        self.stale_linked = self.linked;
+        self.stale_pending += self.pending;
+        self.pending = 0;
+        Ok(())
+    }
+
+    /// Whether `slot` holds an entry live at `now` (observed first).
+    #[inline]
+    pub fn is_live(&self, slot: u32, now: u64) -> bool {
+        let now = self.observe(now) as f64;
+        matches!(self.nodes.get(slot as usize), Some(node) if node.deadline >= 0.0 && now < node.deadline)
+            && self.is_current(slot)
+    }
+
+    /// Whether `slot` holds an entry that never expires, or one live at the latest time
+    /// observed — answered without a clock reading when it never expires (`None`: a reading
+    /// is needed).
+    #[inline]
+    pub fn is_live_without_clock(&self, slot: u32) -> Option<bool> {
+        match self.nodes.get(slot as usize) {
+            Some(node) if node.deadline == NEVER => Some(self.is_current(slot)),
+            Some(node) if node.deadline < 0.0 => Some(false),
+            Some(_) if !self.is_current(slot) => Some(false),
+            Some(_) => None,
+            None => Some(false),
+        }
+    }
+
+    /// Whether `slot` holds a ready entry (live or not yet found expired).
+    #[inline]
+    pub fn is_ready(&self, slot: u32) -> bool {
+        matches!(self.nodes.get(slot as usize), Some(node) if node.deadline >= 0.0)
+            && self.is_current(slot)
+    }
+
+    /// Whether `slot` is reserved for a pending computation of the current generation.
+    pub fn is_pending(&self, slot: u32) -> bool {
+        matches!(self.nodes.get(slot as usize), Some(node) if node.deadline == PENDING)
+            && self.is_current(slot)
+    }
+
+    /// Whether `slot` is stale: written before the latest generation bump and not yet freed.
+    pub fn is_stale(&self, slot: u32) -> bool {
+        matches!(self.nodes.get(slot as usize), Some(node) if node.deadline != FREE)
+            && !self.is_current(slot)
+    }
+
+    /// `slot`'s deadline: a ready entry's (`now < deadline` while live; [`NEVER`] for none), or
+    /// the negative markers [`PENDING`] and [`FREE`]; `None` beyond the slots ever used.
+    pub fn deadline(&self, slot: u32) -> Option<f64> {
+        self.nodes.get(slot as usize).map(|node| node.deadline)
+    }
+
+    /// Where the slots are in memory, for a caller that reads deadlines in place (a JavaScript
+    /// view of WebAssembly memory): slot `i` is the 16 bytes at `address + 16 × i`, its deadline
+    /// the little-endian `f64` at their start. Valid for [`SlotLru::slot_count`] slots, until
+    /// the next [`SlotLru::begin`] or [`SlotLru::insert`] (the array moves when it grows).
+    /// A caller that reads them must not bump generations (it clears instead).
+    pub fn nodes_address(&self) -> usize {
+        self.nodes.as_ptr() as usize
+    }
+
+    /// Slots ever used since the last clear (free ones included).
+    pub fn slot_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Slots the array holds before it must grow (and move): a view of
+    /// [`SlotLru::nodes_address`] this long stays valid until then. Slots beyond
+    /// [`SlotLru::slot_count`] hold no meaning.
+    pub fn slot_capacity(&self) -> usize {
+        self.nodes.capacity()
+    }
+
+    /// Ready entries of the current generation (including expired ones nobody has reached yet).
+    pub fn len(&self) -> usize {
+        self.linked - self.stale_linked
+    }
+
+    /// Whether no entry is ready.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Slots reserved for pending computations of the current generation.
+    pub fn pending(&self) -> usize {
+        self.pending
+    }
+
+    /// The most ready entries held at once.
+    pub fn max_size(&self) -> usize {
+        self.max_size
+    }
+
+    /// Every counter: hits (stored values served and computations joined), misses, joined,
+    /// evictions, expirations, the size ([`SlotLru::len`]) and pending computations.
+    pub fn stats(&self) -> CacheStats {
+        CacheStats {
+            hits: self.counters.hits,
+            misses: self.counters.misses,
+            joined: self.counters.joined,
+            evictions: self.counters.evictions,
+            expirations: self.counters.expirations,
+            size: self.len() as u64,
+            pending: self.pending as u64,
+        }
+    }
+
+    /// Ready slots of the current generation from the most to the least recently used.
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        let mut slot = self.head;
+        core::iter::from_fn(move || {
+            while slot != NIL {
+                let current = slot;
+                slot = self.nodes[current as usize].older;
+                if self.is_current(current) {
+                    return Some(current);
+                }
+            }
+            None
+        })
+    }
+
+    /// Slots that may hold an entry (ready, pending or stale), for a front end that walks them
+    /// all ([`SlotLru::reap`] each to purge).
+    pub fn slots(&self) -> core::ops::Range<u32> {
+        0..self.nodes.len() as u32
+    }
+
+    // ----- internals --------------------------------------------------------------------
+
+    #[inline]
+    fn is_current(&self, slot: u32) -> bool {
+        self.generation == 0
+            || self.generations.get(slot as usize).copied() == Some(self.generation)
+    }
+
+    fn has_stale(&self) -> bool {
+        self.stale_linked + self.stale_pending > 0
+    }
+
+    fn holds_ticket(&self, slot: u32, serial: u32) -> bool {
+        matches!(self.nodes.get(slot as usize), Some(node) if node.deadline == PENDING && node.newer == serial)
+            && self.is_current(slot)
+    }
+
+    /// A free slot (from the free list, or a new one), marked with the current generation.
+    fn take_slot(&mut self) -> Result<u32, OutOfMemory> {
         let slot = if self.free != NIL {
             let slot = self.free;
             self.free = self.nodes[slot as usize].older;
@@ -191,280 +664,21 @@ impl SlotLru {
                     .try_reserve_exact(target - len)
                     .map_err(|_| OutOfMemory)?;
             }
+            if self.generation != 0 && self.generations.len() == self.generations.capacity() {
+                self.generations
+                    .try_reserve_exact(self.nodes.capacity() - self.generations.len())
+                    .map_err(|_| OutOfMemory)?;
+            }
             self.nodes.push(FREE_NODE);
+            if self.generation != 0 {
+                self.generations.push(self.generation);
+            }
             slot
         };
-        let serial = self.next_serial;
-        self.next_serial = self.next_serial.wrapping_add(1);
-        self.nodes[slot as usize] = SlotNode {
-            deadline: PENDING,
-            newer: serial,
-            older: NIL,
-        };
-        self.pending += 1;
-        Ok((slot, serial))
-    }
-
-    /// Makes the pending slot of ticket `(slot, serial)` a ready entry, the most recently used,
-    /// living `ttl_ms` from `now` (`None`: never expiring). First sweeps two slots and, when
-    /// `max_size` entries are ready, evicts the least recently used; each slot freed is passed
-    /// to `freed` (never `slot` itself). Fails, changing nothing, if the ticket is stale: the
-    /// slot was removed or cleared, or already completed.
-    pub fn complete(
-        &mut self,
-        slot: u32,
-        serial: u32,
-        now: u64,
-        ttl_ms: Option<u64>,
-        freed: &mut impl FnMut(u32, Freed),
-    ) -> Result<(), FlightError> {
-        if !self.holds_ticket(slot, serial) {
-            return Err(FlightError::StaleTicket);
+        if self.generation != 0 {
+            self.generations[slot as usize] = self.generation;
         }
-        self.make_room(now, freed);
-        self.pending -= 1;
-        self.link_ready(slot, now, ttl_ms);
-        Ok(())
-    }
-
-    /// A new ready entry in one step ([`SlotLru::begin`] then [`SlotLru::complete`]): returns
-    /// its slot. Freed slots are reported before the slot is returned and may include a slot
-    /// the new entry then reuses, so the caller must drop what it held for them first.
-    pub fn insert(
-        &mut self,
-        now: u64,
-        ttl_ms: Option<u64>,
-        freed: &mut impl FnMut(u32, Freed),
-    ) -> Result<u32, OutOfMemory> {
-        // Make room first, so that a full cache reuses the evicted slot instead of growing.
-        self.make_room(now, freed);
-        let (slot, _) = self.begin()?;
-        self.pending -= 1;
-        self.link_ready(slot, now, ttl_ms);
         Ok(slot)
-    }
-
-    /// Lists, in `plan`, the slots the next inserts will take if nothing else happens first —
-    /// no hit, remove or other operation — and returns how many it listed (fewer than
-    /// `plan.len()` when the array would have to grow, or none at all once any entry has had a
-    /// TTL: the sweep then decides too). A slot whose insert evicts a live entry is listed with
-    /// [`EVICTS`] set. A caller that indexes keys itself can then store several new entries
-    /// before telling this `SlotLru` about them, and tell it in one call: each insert, applied
-    /// in order, takes exactly the slot listed.
-    pub fn plan_inserts(&self, plan: &mut [u32]) -> usize {
-        if self.ttl_seen {
-            return 0;
-        }
-        let capacity = self.nodes.capacity().min(EVICTS as usize);
-        let mut ready = self.ready;
-        let mut free = self.free;
-        let mut len = self.nodes.len();
-        let mut victim = self.tail;
-        // Once the entries there now are all evicted, the planned ones follow, oldest first.
-        let mut planned_victim = 0;
-        let mut listed = 0;
-        while listed < plan.len() {
-            let slot = if ready >= self.max_size {
-                // Full: the least recently used goes, and the new entry takes its slot.
-                if victim != NIL {
-                    if victim >= EVICTS {
-                        break;
-                    }
-                    let slot = victim;
-                    victim = self.nodes[victim as usize].newer;
-                    slot | EVICTS
-                } else if planned_victim < listed {
-                    planned_victim += 1;
-                    plan[planned_victim - 1] | EVICTS
-                } else {
-                    break;
-                }
-            } else if free != NIL {
-                ready += 1;
-                let slot = free;
-                free = self.nodes[free as usize].older;
-                slot
-            } else if len < capacity {
-                ready += 1;
-                len += 1;
-                (len - 1) as u32
-            } else {
-                break;
-            };
-            plan[listed] = slot;
-            listed += 1;
-        }
-        listed
-    }
-
-    /// Gives the ready entry in `slot` a new deadline and makes it the most recently used (a
-    /// value replaced in place). Returns false, changing nothing, for a slot that is not ready.
-    pub fn refresh(&mut self, slot: u32, now: u64, ttl_ms: Option<u64>) -> bool {
-        if !self.is_ready(slot) {
-            return false;
-        }
-        self.nodes[slot as usize].deadline = self.deadline_at(now, ttl_ms);
-        self.move_to_front(slot);
-        true
-    }
-
-    /// Records a hit on the ready entry in `slot`: it becomes the most recently used. Slots
-    /// that are not ready are ignored, so a batch of hits recorded earlier is safe to apply.
-    #[inline]
-    pub fn touch(&mut self, slot: u32) {
-        if self.is_ready(slot) {
-            self.counters.hits += 1;
-            self.move_to_front(slot);
-        }
-    }
-
-    /// [`SlotLru::touch`] for each slot, in order.
-    pub fn touch_all(&mut self, slots: &[u32]) {
-        for &slot in slots {
-            self.touch(slot);
-        }
-    }
-
-    /// Frees `slot`, ready or pending (a pending computation is cancelled: its ticket becomes
-    /// stale). Returns whether it held an entry live at `now`.
-    pub fn remove(&mut self, slot: u32, now: u64) -> bool {
-        let Some(deadline) = self.nodes.get(slot as usize).map(|node| node.deadline) else {
-            return false;
-        };
-        if deadline == FREE {
-            return false;
-        }
-        if deadline == PENDING {
-            self.pending -= 1;
-            self.release(slot);
-            return false;
-        }
-        self.unlink(slot);
-        self.release(slot);
-        (now as f64) < deadline
-    }
-
-    /// Frees the pending slot of ticket `(slot, serial)`: its computation failed, nothing is
-    /// stored. Returns false, changing nothing, if the ticket is stale.
-    pub fn abandon(&mut self, slot: u32, serial: u32) -> bool {
-        if self.holds_ticket(slot, serial) {
-            self.pending -= 1;
-            self.release(slot);
-            true
-        } else {
-            false
-        }
-    }
-
-    /// Frees the ready entry in `slot` if its deadline has passed at `now` (the caller found it
-    /// expired); returns whether it did.
-    pub fn expire(&mut self, slot: u32, now: u64) -> bool {
-        if self.is_ready(slot) && now as f64 >= self.nodes[slot as usize].deadline {
-            self.counters.expirations += 1;
-            self.unlink(slot);
-            self.release(slot);
-            true
-        } else {
-            false
-        }
-    }
-
-    /// Frees every slot, ready and pending (their tickets become stale). O(1): the arrays keep
-    /// their memory for reuse.
-    pub fn clear(&mut self) {
-        self.nodes.clear();
-        self.head = NIL;
-        self.tail = NIL;
-        self.free = NIL;
-        self.ready = 0;
-        self.pending = 0;
-        self.sweep_cursor = 0;
-    }
-
-    /// Whether `slot` holds an entry live at `now`.
-    #[inline]
-    pub fn is_live(&self, slot: u32, now: u64) -> bool {
-        matches!(self.nodes.get(slot as usize), Some(node) if node.deadline >= 0.0 && (now as f64) < node.deadline)
-    }
-
-    /// Whether `slot` holds a ready entry (live or not yet found expired).
-    #[inline]
-    pub fn is_ready(&self, slot: u32) -> bool {
-        matches!(self.nodes.get(slot as usize), Some(node) if node.deadline >= 0.0)
-    }
-
-    /// Whether `slot` is reserved for a pending computation.
-    pub fn is_pending(&self, slot: u32) -> bool {
-        self.deadline(slot) == Some(PENDING)
-    }
-
-    /// `slot`'s deadline: a ready entry's (`now < deadline` while live; [`NEVER`] for none), or
-    /// the negative markers [`PENDING`] and [`FREE`]; `None` beyond the slots ever used.
-    pub fn deadline(&self, slot: u32) -> Option<f64> {
-        self.nodes.get(slot as usize).map(|node| node.deadline)
-    }
-
-    /// Where the slots are in memory, for a caller that reads deadlines in place (a JavaScript
-    /// view of WebAssembly memory): slot `i` is the 16 bytes at `address + 16 × i`, its deadline
-    /// the little-endian `f64` at their start. Valid for [`SlotLru::slot_count`] slots, until
-    /// the next [`SlotLru::begin`] or [`SlotLru::insert`] (the array moves when it grows).
-    pub fn nodes_address(&self) -> usize {
-        self.nodes.as_ptr() as usize
-    }
-
-    /// Slots ever used since the last clear (free ones included).
-    pub fn slot_count(&self) -> usize {
-        self.nodes.len()
-    }
-
-    /// Slots the array holds before it must grow (and move): a view of
-    /// [`SlotLru::nodes_address`] this long stays valid until then. Slots beyond
-    /// [`SlotLru::slot_count`] hold no meaning.
-    pub fn slot_capacity(&self) -> usize {
-        self.nodes.capacity()
-    }
-
-    /// Ready entries (including expired ones nobody has reached yet).
-    pub fn len(&self) -> usize {
-        self.ready
-    }
-
-    /// Whether no entry is ready.
-    pub fn is_empty(&self) -> bool {
-        self.ready == 0
-    }
-
-    /// Slots reserved for pending computations.
-    pub fn pending(&self) -> usize {
-        self.pending
-    }
-
-    /// The most ready entries held at once.
-    pub fn max_size(&self) -> usize {
-        self.max_size
-    }
-
-    /// Hits, evictions and expirations so far.
-    pub fn counters(&self) -> SlotCounters {
-        self.counters
-    }
-
-    /// Ready slots from the most to the least recently used.
-    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
-        let mut slot = self.head;
-        core::iter::from_fn(move || {
-            (slot != NIL).then(|| {
-                let current = slot;
-                slot = self.nodes[current as usize].older;
-                current
-            })
-        })
-    }
-
-    // ----- internals --------------------------------------------------------------------
-
-    fn holds_ticket(&self, slot: u32, serial: u32) -> bool {
-        matches!(self.nodes.get(slot as usize), Some(node) if node.deadline == PENDING && node.newer == serial)
     }
 
     fn deadline_at(&mut self, now: u64, ttl_ms: Option<u64>) -> f64 {
@@ -477,24 +691,24 @@ impl SlotLru {
         }
     }
 
-    /// Sweeps, then evicts the least recently used entry if `max_size` entries are ready.
+    /// Sweeps, then evicts the least recently used entry if `max_size` slots are linked.
     fn make_room(&mut self, now: u64, freed: &mut impl FnMut(u32, Freed)) {
         self.sweep(now, freed);
-        if self.ready >= self.max_size {
+        if self.linked >= self.max_size {
             self.evict_one(now, freed);
         }
     }
 
-    /// Makes a pending slot ready and the most recently used.
+    /// Makes a taken slot ready and the most recently used.
     fn link_ready(&mut self, slot: u32, now: u64, ttl_ms: Option<u64>) {
-        self.ready += 1;
+        self.linked += 1;
         self.nodes[slot as usize].deadline = self.deadline_at(now, ttl_ms);
         self.push_front(slot);
     }
 
-    /// Examines up to two slots round-robin and frees the expired ones.
+    /// Examines up to two slots round-robin and frees the expired and stale ones.
     fn sweep(&mut self, now: u64, freed: &mut impl FnMut(u32, Freed)) {
-        if !self.ttl_seen || self.ready == 0 {
+        if !(self.ttl_seen || self.has_stale()) || self.nodes.is_empty() {
             return;
         }
         let len = self.nodes.len() as u32;
@@ -504,31 +718,54 @@ impl SlotLru {
             }
             let slot = self.sweep_cursor;
             self.sweep_cursor += 1;
-            if self.expire(slot, now) {
-                freed(slot, Freed::Expired);
+            if let Some(why) = self.reap(slot, now) {
+                freed(slot, why);
             }
         }
     }
 
-    /// Frees the least recently used entry.
+    /// Frees the least recently used slot.
     fn evict_one(&mut self, now: u64, freed: &mut impl FnMut(u32, Freed)) {
         let victim = self.tail;
         if victim == NIL {
             return;
         }
-        let why = if (now as f64) < self.nodes[victim as usize].deadline {
+        let why = if !self.is_current(victim) {
+            Freed::Invalidated
+        } else if (now as f64) < self.nodes[victim as usize].deadline {
             self.counters.evictions += 1;
             Freed::Evicted
         } else {
             self.counters.expirations += 1;
             Freed::Expired
         };
-        self.unlink(victim);
-        self.release(victim);
+        self.free_occupied(victim);
         freed(victim, why);
     }
 
-    /// Takes a ready slot out of the recency list.
+    /// Frees a ready, pending or stale slot, keeping the counts right.
+    fn free_occupied(&mut self, slot: u32) {
+        let current = self.is_current(slot);
+        if self.nodes[slot as usize].deadline == PENDING {
+            if current {
+                self.pending -= 1;
+            } else {
+                self.stale_pending -= 1;
+            }
+        } else {
+            self.unlink(slot);
+            if !current {
+                self.stale_linked -= 1;
+            }
+        }
+        self.nodes[slot as usize] = SlotNode {
+            older: self.free,
+            ..FREE_NODE
+        };
+        self.free = slot;
+    }
+
+    /// Takes a linked slot out of the recency list.
     fn unlink(&mut self, slot: u32) {
         let SlotNode { newer, older, .. } = self.nodes[slot as usize];
         if newer == NIL {
@@ -541,16 +778,7 @@ impl SlotLru {
         } else {
             self.nodes[older as usize].newer = newer;
         }
-        self.ready -= 1;
-    }
-
-    /// Puts an unlinked slot on the free list.
-    fn release(&mut self, slot: u32) {
-        self.nodes[slot as usize] = SlotNode {
-            older: self.free,
-            ..FREE_NODE
-        };
-        self.free = slot;
+        self.linked -= 1;
     }
 
     fn push_front(&mut self, slot: u32) {
@@ -568,7 +796,7 @@ impl SlotLru {
     #[inline]
     fn move_to_front(&mut self, slot: u32) {
         if self.head != slot {
-            // Unlink without changing the ready count, then relink at the front.
+            // Unlink without changing the counts, then relink at the front.
             let SlotNode { newer, older, .. } = self.nodes[slot as usize];
             self.nodes[newer as usize].older = older;
             if older == NIL {
@@ -621,8 +849,8 @@ mod tests {
         assert_eq!(d, c, "a full cache reuses the evicted slot");
         assert_eq!(order(&lru), [d, a, b]);
         assert_eq!(lru.len(), 3);
-        assert_eq!(lru.counters().hits, 3);
-        assert_eq!(lru.counters().evictions, 1);
+        assert_eq!(lru.stats().hits, 3);
+        assert_eq!(lru.stats().evictions, 1);
     }
 
     #[test]
@@ -632,12 +860,16 @@ mod tests {
         let a = insert(&mut lru, 100, Some(10), &mut log);
         let forever = insert(&mut lru, 100, None, &mut log);
         assert!(lru.is_live(a, 109));
-        assert!(!lru.is_live(a, 110));
-        assert!(lru.is_live(forever, u64::MAX));
         assert!(!lru.expire(a, 109), "not yet expired");
-        assert!(lru.expire(a, 110));
-        assert_eq!(lru.counters().expirations, 1);
+        assert!(!lru.is_live(a, 110));
+        assert!(
+            !lru.is_live(a, 50),
+            "store time never runs back: 110 was seen"
+        );
+        assert!(lru.expire(a, 50));
+        assert_eq!(lru.stats().expirations, 1);
         assert!(!lru.is_ready(a));
+        assert!(lru.is_live(forever, u64::MAX));
         assert_eq!(lru.len(), 1);
     }
 
@@ -666,8 +898,8 @@ mod tests {
         // The sweep reaches it first here; with TTLs off for the sweep, eviction would.
         insert(&mut lru, 10, None, &mut log);
         assert_eq!(log, [(a, Freed::Expired)]);
-        assert_eq!(lru.counters().evictions, 0);
-        assert_eq!(lru.counters().expirations, 1);
+        assert_eq!(lru.stats().evictions, 0);
+        assert_eq!(lru.stats().expirations, 1);
     }
 
     #[test]
@@ -728,7 +960,7 @@ mod tests {
         lru.touch(b);
         lru.touch(99);
         assert!(!lru.refresh(b, 0, None));
-        assert_eq!(lru.counters().hits, 0);
+        assert_eq!(lru.stats().hits, 0);
         assert!(lru.is_empty());
     }
 

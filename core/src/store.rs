@@ -1,29 +1,27 @@
 //! [`TtlLruStore`]: a map bounded by `max_size`, least-recently-used evicted first, entries
-//! expiring after their TTL.
+//! expiring after their TTL — the keyed front end of the one cache policy, [`SlotLru`].
 //!
-//! Layout: entries live in a slab (`Vec` of nodes addressed by `u32`), linked into a doubly
-//! linked recency list by index; a `hashbrown::HashTable<u32>` maps a key's hash to its slot.
-//! Every operation is O(1) and allocates nothing beyond the key and value themselves once the
-//! slab has grown to its working size (freed slots are reused).
+//! Layout: the policy decides by slot number (recency, expiry, eviction, pending slots,
+//! generations, store time); this front end keeps what it cannot — each slot's key, value and
+//! key hash in arrays indexed by slot, and a `hashbrown::HashTable<u32>` from a key's hash to
+//! its slot — and drops them for every slot the policy frees. Every operation is O(1) and
+//! allocates nothing beyond the key and value themselves once the arrays have grown to their
+//! working size (freed slots are reused).
 //!
 //! Expiry is lazy: an entry past its deadline is removed when it is looked up, when it reaches
-//! the eviction end of the list, or by the sweep: every insert of a new key examines two slots,
-//! walking the slab round-robin, so an expired entry is dropped after at most `capacity / 2`
-//! such inserts even if it is never touched again. (Reads and updates do not sweep: they never
-//! add entries, and their paths stay as short as an LRU's.) [`TtlLruStore::purge_expired`]
-//! drops them all at once.
+//! the eviction end of the list, or by the policy's sweep (two slots per new key), so an
+//! expired entry is dropped after at most `capacity / 2` inserts of new keys even if it is
+//! never touched again. [`TtlLruStore::purge_expired`] drops them all at once.
 //!
-//! Time comes only from the injected [`Clock`]. Store time counts from the store's first
-//! reading (its epoch), so any clock works, whatever it reads at start (0, Unix milliseconds,
-//! Unix microseconds, a counter near `u64::MAX`): deadlines are `now + ttl` in store time,
-//! saturating at the latest representable one (2^48 − 2 ms ≈ 8,900 years
-//! after the epoch), never wrapping. Readings that late or later make expiring entries expire at
-//! once. If the clock jumps backwards (to before the epoch too), store time holds at the latest
-//! reading until the clock catches up: nothing expires early, nothing once expired comes back,
-//! and entries expire late by at most the jump.
+//! Time comes only from the injected [`Clock`], counted from the store's first reading (any
+//! epoch works: a clock in microseconds since 1970 is as good as one starting at 0). If it
+//! jumps backwards, store time holds at the latest reading until the clock catches up: nothing
+//! expires early, nothing once expired comes back, and entries expire late by at most the
+//! jump. Deadlines are exact to the millisecond for 2^53 ms (about 285,000 years) after the
+//! first reading; past that, every expiring entry is expired at once (never stale).
 //!
-//! [`TtlLruStore::bump_version`] invalidates every entry in O(1): entries remember the
-//! generation they were written in, and an older generation reads as absent.
+//! [`TtlLruStore::bump_version`] invalidates every entry in O(1): the policy remembers the
+//! generation each slot was written in, and an older generation reads as absent.
 
 use core::borrow::Borrow;
 use core::cell::Cell;
@@ -34,24 +32,12 @@ use foldhash::fast::FixedState;
 use hashbrown::HashTable;
 
 use crate::clock::Clock;
-use crate::error::{ConfigError, OutOfMemory};
+use crate::error::{ConfigError, FlightError, OutOfMemory};
+use crate::flight::Ticket;
+pub use crate::slots::MAX_SIZE_LIMIT;
+pub(crate) use crate::slots::validate_ttl;
+use crate::slots::{Freed, SlotLru, validate_max_size};
 use crate::stats::CacheStats;
-
-/// The "no slot" link.
-const NIL: u32 = u32::MAX;
-/// Bits of a [`Stamp`] that hold the deadline (milliseconds of store time, counted from the
-/// store's first clock reading): 2^48 ms is about 8,900 years.
-const DEADLINE_BITS: u32 = 48;
-/// The deadline of an entry that never expires.
-const NEVER: u64 = (1 << DEADLINE_BITS) - 1;
-/// The latest deadline an expiring entry can have, in store time: later deadlines saturate to
-/// it. A reading this long after the store's first one (about 8,900 years, or a clock that
-/// jumps that far) makes every expiring entry expire at once: never stale.
-const LATEST_DEADLINE: u64 = NEVER - 1;
-/// Slots an insert of a new key examines for expired or invalidated entries.
-const SWEEP_PER_WRITE: u32 = 2;
-/// The largest `max_size`: slot indices are `u32` and `u32::MAX` is the "no slot" link.
-pub const MAX_SIZE_LIMIT: usize = (u32::MAX - 1) as usize;
 
 /// How a [`TtlLruStore`] (or a [`crate::Cache`]) is sized and seeded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,14 +79,7 @@ impl StoreConfig {
 
     /// Checks the values: `max_size` in `1..=MAX_SIZE_LIMIT`, TTL at least 1 ms.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        if self.max_size == 0 {
-            return Err(ConfigError::ZeroMaxSize);
-        }
-        if self.max_size > MAX_SIZE_LIMIT {
-            return Err(ConfigError::MaxSizeTooLarge {
-                max_size: self.max_size as u64,
-            });
-        }
+        validate_max_size(self.max_size as u64)?;
         validate_ttl(self.default_ttl_ms)
     }
 }
@@ -116,61 +95,31 @@ const fn default_seed() -> u64 {
     0
 }
 
-/// Rejects a TTL of 0 ms (`None`, never expiring, is valid).
-pub(crate) fn validate_ttl(ttl_ms: Option<u64>) -> Result<(), ConfigError> {
-    match ttl_ms {
-        Some(0) => Err(ConfigError::ZeroTtl),
-        _ => Ok(()),
+/// What the front end holds for one slot.
+enum Held<K, V> {
+    Free,
+    /// A computation is pending for the key (a [`crate::Cache`] flight).
+    Pending(K),
+    Ready(K, V),
+}
+
+impl<K, V> Held<K, V> {
+    fn key(&self) -> Option<&K> {
+        match self {
+            Held::Free => None,
+            Held::Pending(key) | Held::Ready(key, _) => Some(key),
+        }
     }
 }
 
-struct Node<K, V> {
-    /// `None` marks a free slot.
-    entry: Option<(K, V)>,
-    /// When the entry stops being served, and the generation it was written in.
-    stamp: Stamp,
-    /// Toward the more recently used end; unused in free slots.
-    newer: u32,
-    /// Toward the less recently used end; in free slots, the next free slot.
-    older: u32,
-}
-
-#[derive(Default, Clone, Copy)]
-struct Counters {
-    hits: u64,
-    misses: u64,
-    evictions: u64,
-    expirations: u64,
-}
-
-/// An entry's generation (16 bits) and deadline (48 bits of store time) in one word, so that a
-/// node stays small: checking liveness reads eight bytes.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Stamp(u64);
-
-impl Stamp {
-    #[inline]
-    fn new(generation: u16, deadline: u64) -> Self {
-        Stamp(((generation as u64) << DEADLINE_BITS) | deadline.min(NEVER))
-    }
-
-    #[inline]
-    fn generation(self) -> u16 {
-        (self.0 >> DEADLINE_BITS) as u16
-    }
-
-    #[inline]
-    fn deadline(self) -> u64 {
-        self.0 & NEVER
-    }
-}
-
-/// Why an occupied slot no longer serves its value.
-#[derive(PartialEq, Eq)]
-enum Liveness {
-    Live,
-    Expired,
-    Invalidated,
+/// What a slot found for a key holds, seen from a lookup.
+pub(crate) enum Found {
+    /// A live value: served.
+    Live(u32),
+    /// A computation of the current generation is pending.
+    Pending(u32),
+    /// Nothing usable (dead entries found on the way were dropped).
+    Absent,
 }
 
 /// A TTL + LRU map of at most `max_size` entries.
@@ -197,34 +146,18 @@ enum Liveness {
 /// # Ok::<(), cashier_core::ConfigError>(())
 /// ```
 pub struct TtlLruStore<K, V, C> {
-    nodes: Vec<Node<K, V>>,
-    /// Each slot's key hash, beside the nodes rather than in them: only removal and index
-    /// growth read it, so lookups touch smaller nodes.
+    policy: SlotLru,
+    /// Per slot: its key and value.
+    held: Vec<Held<K, V>>,
+    /// Per slot, its key's hash, beside `held` rather than in it: only removal and index
+    /// growth read it, so lookups touch smaller entries.
     hashes: Vec<u64>,
     index: HashTable<u32>,
     hasher: FixedState,
-    /// Most recently used.
-    head: u32,
-    /// Least recently used: the next to be evicted.
-    tail: u32,
-    free: u32,
-    occupied: usize,
-    /// Occupied slots from generations before the current one.
-    stale: usize,
-    generation: u16,
-    sweep_cursor: u32,
-    max_size: usize,
     default_ttl_ms: Option<u64>,
-    /// Whether any entry was ever given a deadline (lets the sweep skip stores that never expire).
-    ttl_seen: bool,
-    /// The latest store time seen: store time never runs backwards, so an entry once found
-    /// expired stays expired when the clock jumps back.
-    time_floor: Cell<u64>,
-    /// The first clock reading, from which store time counts (`None` until the clock is first
-    /// read: stores whose entries never expire never read it).
+    /// The first clock reading: store time counts from it.
     epoch: Cell<Option<u64>>,
     clock: C,
-    counters: Counters,
 }
 
 impl<K, V, C> TtlLruStore<K, V, C>
@@ -239,24 +172,14 @@ where
     pub fn new(config: StoreConfig, clock: C) -> Result<Self, ConfigError> {
         config.validate()?;
         Ok(Self {
-            nodes: Vec::new(),
+            policy: SlotLru::new(config.max_size, config.default_ttl_ms)?,
+            held: Vec::new(),
             hashes: Vec::new(),
             index: HashTable::new(),
             hasher: FixedState::with_seed(config.hash_seed),
-            head: NIL,
-            tail: NIL,
-            free: NIL,
-            occupied: 0,
-            stale: 0,
-            generation: 0,
-            sweep_cursor: 0,
-            max_size: config.max_size,
             default_ttl_ms: config.default_ttl_ms,
-            ttl_seen: config.default_ttl_ms.is_some(),
-            time_floor: Cell::new(0),
             epoch: Cell::new(None),
             clock,
-            counters: Counters::default(),
         })
     }
 
@@ -267,13 +190,13 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        match self.touch(key) {
-            Some(slot) => {
-                self.counters.hits += 1;
+        match self.find_live(key) {
+            Found::Live(slot) => {
+                self.policy.touch(slot);
                 self.value_at(slot)
             }
-            None => {
-                self.counters.misses += 1;
+            _ => {
+                self.policy.record_miss();
                 None
             }
         }
@@ -286,9 +209,10 @@ where
         Q: Hash + Eq + ?Sized,
     {
         let slot = self.find(key)?;
-        match self.current_liveness(slot) {
-            Liveness::Live => self.value_at(slot),
-            _ => None,
+        if self.is_live_now(slot) {
+            self.value_at(slot)
+        } else {
+            None
         }
     }
 
@@ -303,10 +227,11 @@ where
 
     /// Stores `value` for `key` with the default TTL and makes it the most recently used.
     /// Returns the live value it replaced. Evicts the least recently used entry if the store
-    /// is full and `key` is new.
+    /// is full and `key` is new. A computation pending for `key` (a [`crate::Cache`] flight)
+    /// is cancelled: this newer write wins, and its ticket turns stale.
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
-        let deadline = self.deadline(self.default_ttl_ms);
-        self.insert_with_deadline(key, value, deadline).0
+        self.insert_returning_slot(key, value, self.default_ttl_ms)
+            .0
     }
 
     /// Like [`TtlLruStore::insert`] with this entry's own TTL: `Some(ms)` (at least 1), or
@@ -318,11 +243,11 @@ where
         ttl_ms: Option<u64>,
     ) -> Result<Option<V>, ConfigError> {
         validate_ttl(ttl_ms)?;
-        let deadline = self.deadline(ttl_ms);
-        Ok(self.insert_with_deadline(key, value, deadline).0)
+        Ok(self.insert_returning_slot(key, value, ttl_ms).0)
     }
 
-    /// Removes `key`; returns its value if it was live.
+    /// Removes `key` (cancelling a computation pending for it); returns its value if it was
+    /// live.
     pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
     where
         K: Borrow<Q>,
@@ -330,38 +255,28 @@ where
     {
         let slot = self.find(key)?;
         let now = self.now();
-        let live = self.liveness(slot, now) == Liveness::Live;
-        let (_, value) = self.unlink_and_free(slot)?;
-        live.then_some(value)
+        let live = self.policy.remove(slot, now);
+        match self.drop_slot(slot) {
+            Held::Ready(_, value) if live => Some(value),
+            _ => None,
+        }
     }
 
-    /// Removes every entry (O(n); the memory stays reserved for reuse).
+    /// Removes every entry (O(n); the memory stays reserved for reuse) and cancels every
+    /// pending computation.
     pub fn clear(&mut self) {
-        self.nodes.clear();
+        self.policy.clear();
+        self.held.clear();
         self.hashes.clear();
         self.index.clear();
-        self.head = NIL;
-        self.tail = NIL;
-        self.free = NIL;
-        self.occupied = 0;
-        self.stale = 0;
-        self.sweep_cursor = 0;
     }
 
-    /// Invalidates every entry in O(1): none is served again, and their memory is reclaimed
-    /// as the sweep, lookups and eviction reach them.
+    /// Invalidates every entry (and cancels every pending computation) in O(1): none is served
+    /// again, and their memory is reclaimed as the sweep, lookups and eviction reach them.
     pub fn bump_version(&mut self) {
-        match self.generation.checked_add(1) {
-            Some(next) => {
-                self.generation = next;
-                self.stale = self.occupied;
-            }
-            // After 2^16 bumps, start over with a real clear so that no old generation can be
-            // mistaken for the current one.
-            None => {
-                self.clear();
-                self.generation = 0;
-            }
+        if self.policy.bump_generation().is_err() {
+            // The first bump needs a generation per slot; without the memory, clear instead.
+            self.clear();
         }
     }
 
@@ -369,8 +284,9 @@ where
     pub fn purge_expired(&mut self) -> usize {
         let now = self.now();
         let mut dropped = 0;
-        for slot in 0..self.nodes.len() as u32 {
-            if self.reap_if_dead(slot, now) {
+        for slot in self.policy.slots() {
+            if self.policy.reap(slot, now).is_some() {
+                self.drop_slot(slot);
                 dropped += 1;
             }
         }
@@ -380,7 +296,7 @@ where
     /// Entries held and not known to be expired or invalidated. Expired entries that no
     /// lookup, eviction or sweep has reached yet are still counted.
     pub fn len(&self) -> usize {
-        self.occupied - self.stale
+        self.policy.len()
     }
 
     /// Whether [`TtlLruStore::len`] is 0.
@@ -390,7 +306,7 @@ where
 
     /// The most entries held at once.
     pub fn max_size(&self) -> usize {
-        self.max_size
+        self.policy.max_size()
     }
 
     /// The TTL given to entries inserted without one.
@@ -403,95 +319,201 @@ where
         &self.clock
     }
 
-    /// The counters (`pending` is always 0 for a bare store).
+    /// The counters: the policy's, so every delivery counts alike.
     pub fn stats(&self) -> CacheStats {
-        CacheStats {
-            hits: self.counters.hits,
-            misses: self.counters.misses,
-            joined: 0,
-            evictions: self.counters.evictions,
-            expirations: self.counters.expirations,
-            size: self.len() as u64,
-            pending: 0,
-        }
+        self.policy.stats()
     }
 
     /// Live entries from the most to the least recently used (no recency change).
     pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> + '_ {
         let now = self.now();
-        let mut slot = self.head;
-        core::iter::from_fn(move || {
-            while slot != NIL {
-                let current = slot;
-                let node = &self.nodes[current as usize];
-                slot = node.older;
-                if self.liveness(current, now) == Liveness::Live
-                    && let Some((key, value)) = &node.entry
-                {
-                    return Some((key, value));
-                }
-            }
-            None
-        })
+        self.policy
+            .iter()
+            .filter(move |&slot| self.policy.is_live(slot, now))
+            .filter_map(|slot| match &self.held[slot as usize] {
+                Held::Ready(key, value) => Some((key, value)),
+                _ => None,
+            })
+    }
+
+    /// Makes room for one more new key now, so that the next insert (or flight) does not
+    /// allocate for the store's own tables. When the allocator refuses, nothing changes and the
+    /// store keeps working at its current capacity.
+    pub fn try_reserve_entry(&mut self) -> Result<(), OutOfMemory> {
+        self.policy.reserve_one()?;
+        let slots = self.policy.slot_capacity();
+        self.held
+            .try_reserve(slots.saturating_sub(self.held.len()))
+            .map_err(|_| OutOfMemory)?;
+        self.hashes
+            .try_reserve(slots.saturating_sub(self.hashes.len()))
+            .map_err(|_| OutOfMemory)?;
+        let hashes = &self.hashes;
+        self.index
+            .try_reserve(1, |&slot| hashes[slot as usize])
+            .map_err(|_| OutOfMemory)
     }
 
     // ----- crate-internal API used by `Cache` -------------------------------------------
 
-    /// The slot of `key`'s live entry, made most recently used. A dead entry found on the way
-    /// is dropped. Counts nothing.
+    /// What `key` holds now: a live value, a pending computation, or nothing. A dead entry
+    /// found on the way is dropped (an expired one counted). Counts no lookup.
     #[inline]
-    pub(crate) fn touch<Q>(&mut self, key: &Q) -> Option<u32>
+    pub(crate) fn find_live<Q>(&mut self, key: &Q) -> Found
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let slot = self.find(key)?;
-        if self.current_liveness(slot) != Liveness::Live {
-            let now = self.now();
-            self.reap_if_dead(slot, now);
-            return None;
+        let Some(slot) = self.find(key) else {
+            return Found::Absent;
+        };
+        match self.policy.is_live_without_clock(slot) {
+            Some(true) => return Found::Live(slot),
+            Some(false) if self.policy.is_pending(slot) => return Found::Pending(slot),
+            _ => {}
         }
-        self.move_to_front(slot);
-        Some(slot)
+        let now = self.now();
+        if self.policy.is_live(slot, now) {
+            return Found::Live(slot);
+        }
+        if self.policy.reap(slot, now).is_some() {
+            self.drop_slot(slot);
+        }
+        Found::Absent
     }
 
-    /// The value in a slot that [`TtlLruStore::touch`] just returned.
-    pub(crate) fn occupied_value(&self, slot: u32) -> &V {
-        match &self.nodes[slot as usize].entry {
-            Some((_, value)) => value,
-            None => unreachable!("touch only returns occupied slots"),
+    /// Serves the live value in `slot` (from [`TtlLruStore::find_live`]): counts a hit and
+    /// makes it the most recently used.
+    pub(crate) fn serve(&mut self, slot: u32) -> &V {
+        self.policy.touch(slot);
+        match &self.held[slot as usize] {
+            Held::Ready(_, value) => value,
+            _ => unreachable!("find_live only reports ready slots as live"),
         }
     }
 
-    fn value_at(&self, slot: u32) -> Option<&V> {
-        self.nodes
-            .get(slot as usize)?
-            .entry
-            .as_ref()
-            .map(|(_, value)| value)
+    /// Whether a computation is pending for `key`.
+    pub(crate) fn is_pending<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.find(key)
+            .is_some_and(|slot| self.policy.is_pending(slot))
     }
 
-    /// Inserts with the default TTL and returns the slot, so the caller can hand out a
-    /// reference to the value even if the clock has already passed its deadline.
-    pub(crate) fn insert_into_slot(&mut self, key: K, value: V) -> u32 {
-        let deadline = self.deadline(self.default_ttl_ms);
-        self.insert_with_deadline(key, value, deadline).1
+    /// The policy, for `Cache`'s counters and joins.
+    pub(crate) fn policy_mut(&mut self) -> &mut SlotLru {
+        &mut self.policy
     }
 
-    /// Counts a lookup outcome made by a caller of [`TtlLruStore::touch`].
-    pub(crate) fn count_lookup(&mut self, hit: bool) {
-        if hit {
-            self.counters.hits += 1;
-        } else {
-            self.counters.misses += 1;
+    /// Reserves a pending slot for `key`'s computation (after [`TtlLruStore::find_live`]
+    /// found nothing) and returns its ticket.
+    pub(crate) fn start(&mut self, key: K) -> Result<Ticket, OutOfMemory> {
+        let hash = self.hasher.hash_one(&key);
+        self.reserve_held()?;
+        let (slot, serial) = self.policy.begin()?;
+        self.hold(slot, hash, Held::Pending(key));
+        Ok(Ticket::new(slot, serial))
+    }
+
+    /// Ends `ticket`'s computation with its value, stored with `ttl_ms`; returns how many
+    /// callers joined it.
+    pub(crate) fn complete(
+        &mut self,
+        ticket: &Ticket,
+        value: V,
+        ttl_ms: Option<u64>,
+    ) -> Result<u32, FlightError> {
+        let (slot, serial) = (ticket.id().slot(), ticket.id().serial());
+        let waiters = self.policy.waiters(slot, serial);
+        let now = self.now();
+        let Self {
+            policy,
+            held,
+            hashes,
+            index,
+            ..
+        } = self;
+        policy.complete(slot, serial, now, ttl_ms, &mut |freed, _| {
+            release(held, hashes, index, freed);
+        })?;
+        let entry = &mut self.held[slot as usize];
+        if let Held::Pending(key) = core::mem::replace(entry, Held::Free) {
+            *entry = Held::Ready(key, value);
+        }
+        Ok(waiters)
+    }
+
+    /// Ends `ticket`'s computation with a failure: nothing is stored. Returns how many callers
+    /// joined it.
+    pub(crate) fn fail(&mut self, ticket: &Ticket) -> Result<u32, FlightError> {
+        let (slot, serial) = (ticket.id().slot(), ticket.id().serial());
+        let waiters = self.policy.waiters(slot, serial);
+        if !self.policy.abandon(slot, serial) {
+            return Err(FlightError::StaleTicket);
+        }
+        self.drop_slot(slot);
+        Ok(waiters)
+    }
+
+    /// Inserts and returns the live value replaced and the entry's slot, so the caller can
+    /// hand out a reference to the value even if the clock has already passed its deadline.
+    pub(crate) fn insert_returning_slot(
+        &mut self,
+        key: K,
+        value: V,
+        ttl_ms: Option<u64>,
+    ) -> (Option<V>, u32) {
+        let now = self.now();
+        let hash = self.hasher.hash_one(&key);
+        if let Some(slot) = self.find_hashed(hash, &key) {
+            if self.policy.is_ready(slot) {
+                let live = self.policy.is_live(slot, now);
+                self.policy.refresh(slot, now, ttl_ms);
+                let old =
+                    core::mem::replace(&mut self.held[slot as usize], Held::Ready(key, value));
+                return match old {
+                    Held::Ready(_, old) if live => (Some(old), slot),
+                    _ => (None, slot),
+                };
+            }
+            // Pending (this write wins over the computation) or stale: start afresh.
+            self.policy.remove(slot, now);
+            self.drop_slot(slot);
+        }
+        if self.reserve_held().is_err() {
+            alloc_failed();
+        }
+        let Self {
+            policy,
+            held,
+            hashes,
+            index,
+            ..
+        } = self;
+        let slot = match policy.insert(now, ttl_ms, &mut |freed, _: Freed| {
+            release(held, hashes, index, freed);
+        }) {
+            Ok(slot) => slot,
+            Err(OutOfMemory) => alloc_failed(),
+        };
+        self.hold(slot, hash, Held::Ready(key, value));
+        (None, slot)
+    }
+
+    /// The value in a slot [`TtlLruStore::insert_returning_slot`] returned.
+    pub(crate) fn value_in(&self, slot: u32) -> &V {
+        match &self.held[slot as usize] {
+            Held::Ready(_, value) => value,
+            _ => unreachable!("insert_returning_slot returns a ready slot"),
         }
     }
 
     // ----- internals --------------------------------------------------------------------
 
-    /// Store time: milliseconds since the first clock reading (readings before it count as 0),
-    /// held at its latest value while the clock runs backwards. Counting from the first reading
-    /// keeps deadlines within [`DEADLINE_BITS`] whatever the clock's epoch.
+    /// Store time: milliseconds since the first reading, observed by the policy (which holds
+    /// it from running backwards).
     #[inline]
     fn now(&self) -> u64 {
         let reading = self.clock.now_ms();
@@ -502,15 +524,21 @@ where
                 reading
             }
         };
-        let now = reading.saturating_sub(epoch).max(self.time_floor.get());
-        self.time_floor.set(now);
-        now
+        self.policy.observe(reading.saturating_sub(epoch))
     }
 
-    fn deadline(&self, ttl_ms: Option<u64>) -> u64 {
-        match ttl_ms {
-            Some(ttl) => self.now().saturating_add(ttl).min(LATEST_DEADLINE),
-            None => NEVER,
+    /// Whether `slot` is live now, reading the clock only for an entry that can expire.
+    fn is_live_now(&self, slot: u32) -> bool {
+        match self.policy.is_live_without_clock(slot) {
+            Some(live) => live,
+            None => self.policy.is_live(slot, self.now()),
+        }
+    }
+
+    fn value_at(&self, slot: u32) -> Option<&V> {
+        match self.held.get(slot as usize)? {
+            Held::Ready(_, value) => Some(value),
+            _ => None,
         }
     }
 
@@ -529,221 +557,76 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let nodes = &self.nodes;
+        let held = &self.held;
         self.index
-            .find(hash, |&slot| match &nodes[slot as usize].entry {
-                Some((stored, _)) => stored.borrow() == key,
+            .find(hash, |&slot| match held[slot as usize].key() {
+                Some(stored) => stored.borrow() == key,
                 None => false,
             })
             .copied()
     }
 
-    /// [`Self::liveness`] now, reading the clock only for an entry that can expire: a lookup
-    /// of an entry without a TTL costs no clock read (a call into JavaScript or the host for
-    /// the bindings).
-    #[inline]
-    fn current_liveness(&self, slot: u32) -> Liveness {
-        let stamp = self.nodes[slot as usize].stamp;
-        if stamp.generation() != self.generation {
-            Liveness::Invalidated
-        } else if stamp.deadline() == NEVER {
-            Liveness::Live
-        } else {
-            self.liveness(slot, self.now())
+    /// Room for one more slot in the per-slot arrays.
+    fn reserve_held(&mut self) -> Result<(), OutOfMemory> {
+        let needed = self.policy.slot_count() + 1;
+        if self.held.len() < needed && self.held.len() == self.held.capacity() {
+            let target = self.policy.slot_capacity().max(needed);
+            self.held
+                .try_reserve_exact(target - self.held.len())
+                .map_err(|_| OutOfMemory)?;
+            self.hashes
+                .try_reserve_exact(target - self.hashes.len())
+                .map_err(|_| OutOfMemory)?;
         }
+        Ok(())
     }
 
-    #[inline]
-    fn liveness(&self, slot: u32, now: u64) -> Liveness {
-        let node = &self.nodes[slot as usize];
-        let deadline = node.stamp.deadline();
-        if node.stamp.generation() != self.generation {
-            Liveness::Invalidated
-        } else if deadline != NEVER && now >= deadline {
-            Liveness::Expired
-        } else {
-            Liveness::Live
-        }
-    }
-
-    /// Drops the entry in `slot` if it is occupied and dead; true if it did.
-    fn reap_if_dead(&mut self, slot: u32, now: u64) -> bool {
-        let occupied = matches!(self.nodes.get(slot as usize), Some(node) if node.entry.is_some());
-        if !occupied {
-            return false;
-        }
-        match self.liveness(slot, now) {
-            Liveness::Live => false,
-            Liveness::Expired => {
-                self.counters.expirations += 1;
-                self.unlink_and_free(slot);
-                true
-            }
-            Liveness::Invalidated => {
-                self.unlink_and_free(slot);
-                true
-            }
-        }
-    }
-
-    /// Examines up to `steps` slots round-robin and drops the dead ones.
-    fn sweep(&mut self, steps: u32, now: u64) {
-        // Nothing can be dead if nothing can expire and nothing is stale: skip the work.
-        if self.occupied == 0 || (self.stale == 0 && !self.ttl_seen) {
-            return;
-        }
-        let len = self.nodes.len() as u32;
-        for _ in 0..steps {
-            if self.sweep_cursor >= len {
-                self.sweep_cursor = 0;
-            }
-            let slot = self.sweep_cursor;
-            self.sweep_cursor += 1;
-            self.reap_if_dead(slot, now);
-        }
-    }
-
-    /// Returns the live value replaced, and the entry's slot.
-    /// Makes room for one more new key now, so that the next insert does not allocate for the
-    /// store's own tables. When the allocator refuses, nothing changes and the store keeps
-    /// working at its current capacity.
-    pub fn try_reserve_entry(&mut self) -> Result<(), OutOfMemory> {
-        if self.free == NIL && self.nodes.len() < self.max_size {
-            self.nodes.try_reserve(1).map_err(|_| OutOfMemory)?;
-            self.hashes.try_reserve(1).map_err(|_| OutOfMemory)?;
-        }
-        let hashes = &self.hashes;
-        self.index
-            .try_reserve(1, |&slot| hashes[slot as usize])
-            .map_err(|_| OutOfMemory)
-    }
-
-    fn insert_with_deadline(&mut self, key: K, value: V, expires_at: u64) -> (Option<V>, u32) {
-        let now = self.now();
-        if expires_at != NEVER {
-            self.ttl_seen = true;
-        }
-        let hash = self.hasher.hash_one(&key);
-
-        if let Some(slot) = self.find_hashed(hash, &key) {
-            let was_live = self.liveness(slot, now) == Liveness::Live;
-            if !was_live && self.nodes[slot as usize].stamp.generation() != self.generation {
-                self.stale -= 1;
-            }
-            let node = &mut self.nodes[slot as usize];
-            node.stamp = Stamp::new(self.generation, expires_at);
-            let old = node.entry.replace((key, value)).map(|(_, old)| old);
-            self.move_to_front(slot);
-            return (if was_live { old } else { None }, slot);
-        }
-
-        // Only new keys add entries, so only they pay for the sweep.
-        self.sweep(SWEEP_PER_WRITE, now);
-        if self.occupied >= self.max_size {
-            self.evict_one(now);
-        }
-
-        let node = Node {
-            entry: Some((key, value)),
-            stamp: Stamp::new(self.generation, expires_at),
-            newer: NIL,
-            older: NIL,
-        };
-        let slot = if self.free != NIL {
-            let slot = self.free;
-            self.free = self.nodes[slot as usize].older;
-            self.nodes[slot as usize] = node;
-            self.hashes[slot as usize] = hash;
-            slot
-        } else {
-            self.nodes.push(node);
+    /// Records what a slot the policy just handed out holds, and indexes it.
+    fn hold(&mut self, slot: u32, hash: u64, entry: Held<K, V>) {
+        let at = slot as usize;
+        if at == self.held.len() {
+            self.held.push(entry);
             self.hashes.push(hash);
-            (self.nodes.len() - 1) as u32
-        };
+        } else {
+            self.held[at] = entry;
+            self.hashes[at] = hash;
+        }
         let hashes = &self.hashes;
         self.index
             .insert_unique(hash, slot, |&other| hashes[other as usize]);
-        self.occupied += 1;
-        self.push_front(slot);
-        (None, slot)
     }
 
-    /// Frees one slot at the least recently used end.
-    fn evict_one(&mut self, now: u64) {
-        let victim = self.tail;
-        if victim == NIL {
-            return;
-        }
-        match self.liveness(victim, now) {
-            Liveness::Live => self.counters.evictions += 1,
-            Liveness::Expired => self.counters.expirations += 1,
-            Liveness::Invalidated => {}
-        }
-        self.unlink_and_free(victim);
+    /// Forgets a slot the policy freed: its index entry and what it held.
+    fn drop_slot(&mut self, slot: u32) -> Held<K, V> {
+        release(&mut self.held, &self.hashes, &mut self.index, slot)
     }
+}
 
-    /// Removes the entry in `slot` from the list and the index and frees the slot.
-    fn unlink_and_free(&mut self, slot: u32) -> Option<(K, V)> {
-        // Free slots have nothing to unlink.
-        self.nodes.get(slot as usize)?.entry.as_ref()?;
-        let hash = self.hashes[slot as usize];
-        if let Ok(found) = self.index.find_entry(hash, |&other| other == slot) {
-            found.remove();
-        }
-        self.detach(slot);
-        if self.nodes[slot as usize].stamp.generation() != self.generation {
-            self.stale -= 1;
-        }
-        let node = &mut self.nodes[slot as usize];
-        let entry = node.entry.take();
-        node.older = self.free;
-        node.newer = NIL;
-        self.free = slot;
-        self.occupied -= 1;
-        entry
+/// Forgets a freed slot: its index entry and what it held (split out so the policy's `freed`
+/// callbacks can call it while the policy is borrowed).
+fn release<K, V>(
+    held: &mut [Held<K, V>],
+    hashes: &[u64],
+    index: &mut HashTable<u32>,
+    slot: u32,
+) -> Held<K, V> {
+    let Some(entry) = held.get_mut(slot as usize) else {
+        return Held::Free;
+    };
+    if matches!(entry, Held::Free) {
+        return Held::Free;
     }
+    if let Ok(found) = index.find_entry(hashes[slot as usize], |&other| other == slot) {
+        found.remove();
+    }
+    core::mem::replace(entry, Held::Free)
+}
 
-    #[inline]
-    fn detach(&mut self, slot: u32) {
-        let (newer, older) = {
-            let node = &self.nodes[slot as usize];
-            (node.newer, node.older)
-        };
-        if newer == NIL {
-            self.head = older;
-        } else {
-            self.nodes[newer as usize].older = older;
-        }
-        if older == NIL {
-            self.tail = newer;
-        } else {
-            self.nodes[older as usize].newer = newer;
-        }
-    }
-
-    #[inline]
-    fn push_front(&mut self, slot: u32) {
-        let old_head = self.head;
-        {
-            let node = &mut self.nodes[slot as usize];
-            node.newer = NIL;
-            node.older = old_head;
-        }
-        if old_head == NIL {
-            self.tail = slot;
-        } else {
-            self.nodes[old_head as usize].newer = slot;
-        }
-        self.head = slot;
-    }
-
-    #[inline]
-    fn move_to_front(&mut self, slot: u32) {
-        if self.head != slot {
-            self.detach(slot);
-            self.push_front(slot);
-        }
-    }
+/// A table could not grow on an infallible path: abort as `Vec::push` would. Callers that
+/// want an error instead call `try_reserve_entry` first.
+#[cold]
+fn alloc_failed() -> ! {
+    panic!("{}", OutOfMemory::MESSAGE)
 }
 
 #[cfg(test)]
@@ -789,13 +672,15 @@ mod tests {
         {
             store.try_reserve_entry().unwrap();
             let capacities = (
-                store.nodes.capacity(),
+                store.policy.slot_capacity(),
+                store.held.capacity(),
                 store.hashes.capacity(),
                 store.index.capacity(),
             );
             store.insert(key, i as u32);
             let after = (
-                store.nodes.capacity(),
+                store.policy.slot_capacity(),
+                store.held.capacity(),
                 store.hashes.capacity(),
                 store.index.capacity(),
             );
@@ -894,62 +779,6 @@ mod tests {
     }
 
     #[test]
-    fn ttls_work_from_any_clock_epoch_and_deadlines_saturate() {
-        // Wall milliseconds, 2^48 ms, Unix microseconds (a host passing µs), the top of u64.
-        for start in [0, 1 << 48, 1_700_000_000_000_000, u64::MAX - 10_000] {
-            let clock = ManualClock::new(start);
-            let mut store = TtlLruStore::new(StoreConfig::new(4).ttl_ms(100), &clock).unwrap();
-            store.insert("default", 1);
-            store.insert_with_ttl("own", 2, Some(1_000)).unwrap();
-            // A TTL that would overflow u64 saturates: the entry lives, it does not wrap into
-            // the past.
-            store.insert_with_ttl("huge", 3, Some(u64::MAX)).unwrap();
-            clock.advance(99);
-            assert_eq!(store.get("default"), Some(&1), "start {start}");
-            clock.advance(1);
-            assert_eq!(store.get("default"), None, "start {start}");
-            clock.advance(899);
-            assert_eq!(store.get("own"), Some(&2), "start {start}");
-            clock.advance(1);
-            assert_eq!(store.get("own"), None, "start {start}");
-            clock.advance(8_999);
-            assert_eq!(store.get("huge"), Some(&3), "start {start}");
-            // A reading before the first one holds store time still: nothing comes back or
-            // expires early.
-            clock.set(start.saturating_sub(5));
-            assert_eq!(store.get("own"), None, "start {start}");
-            assert_eq!(store.get("huge"), Some(&3), "start {start}");
-        }
-    }
-
-    #[test]
-    fn readings_beyond_the_deadline_range_expire_entries_at_once() {
-        // Store time counts from the first reading; 2^48 - 2 ms after it, expiring entries
-        // can no longer get a later deadline and expire at once (entries without a TTL stay).
-        let clock = ManualClock::new(7);
-        let mut store = store(4, &clock);
-        store.insert_with_ttl("early", 1, Some(10)).unwrap();
-        clock.advance(LATEST_DEADLINE - 1);
-        store.insert_with_ttl("last", 2, Some(10)).unwrap();
-        store.insert("forever", 3);
-        assert_eq!(store.peek("early"), None);
-        assert_eq!(
-            store.peek("last"),
-            Some(&2),
-            "saturated to the latest deadline"
-        );
-        clock.advance(1);
-        store.insert_with_ttl("late", 4, Some(10)).unwrap();
-        assert_eq!(store.peek("last"), None);
-        assert_eq!(
-            store.peek("late"),
-            None,
-            "beyond the range: expired at once"
-        );
-        assert_eq!(store.peek("forever"), Some(&3));
-    }
-
-    #[test]
     fn removal_returns_only_live_values() {
         let clock = ManualClock::new(0);
         let mut store = TtlLruStore::new(StoreConfig::new(4).ttl_ms(5), &clock).unwrap();
@@ -1042,9 +871,13 @@ mod tests {
 
     #[test]
     fn nodes_stay_small() {
-        // Key, value, 8-byte stamp, two 4-byte links: no padding beyond the entry's own.
-        assert_eq!(core::mem::size_of::<Node<u64, u64>>(), 40);
-        assert_eq!(core::mem::size_of::<Node<alloc::string::String, u32>>(), 48);
+        // Per slot: key and value here (no tag beyond the key's niche where it has one), plus
+        // the policy's 16 bytes: no more than one node of key, value, deadline and two links.
+        assert_eq!(core::mem::size_of::<Held<u64, u64>>() + 16, 40);
+        assert_eq!(
+            core::mem::size_of::<Held<alloc::string::String, u32>>() + 16,
+            48
+        );
     }
 
     #[test]
@@ -1091,11 +924,69 @@ mod tests {
                 store.remove(&(key / 2));
             }
         }
-        assert!(store.nodes.len() <= 64);
+        assert!(store.policy.slot_count() <= 64);
         assert_eq!(store.len(), 64);
         let expected: Vec<u32> = (10_000 - 64..10_000).rev().collect();
         let got: Vec<u32> = store.iter().map(|(key, _)| *key).collect();
         assert_eq!(got, expected);
         let _ = vec![0u8; 0];
+    }
+
+    #[test]
+    fn ttls_work_from_any_clock_epoch_and_deadlines_saturate() {
+        // Wall milliseconds, 2^48 ms, Unix microseconds (a host passing µs), the top of u64.
+        for start in [0, 1 << 48, 1_700_000_000_000_000, u64::MAX - 10_000] {
+            let clock = ManualClock::new(start);
+            let mut store = TtlLruStore::new(StoreConfig::new(4).ttl_ms(100), &clock).unwrap();
+            store.insert("default", 1);
+            store.insert_with_ttl("own", 2, Some(1_000)).unwrap();
+            // A TTL that would overflow u64 saturates: the entry lives, it does not wrap into
+            // the past.
+            store.insert_with_ttl("huge", 3, Some(u64::MAX)).unwrap();
+            clock.advance(99);
+            assert_eq!(store.get("default"), Some(&1), "start {start}");
+            clock.advance(1);
+            assert_eq!(store.get("default"), None, "start {start}");
+            clock.advance(899);
+            assert_eq!(store.get("own"), Some(&2), "start {start}");
+            clock.advance(1);
+            assert_eq!(store.get("own"), None, "start {start}");
+            clock.advance(8_999);
+            assert_eq!(store.get("huge"), Some(&3), "start {start}");
+            // A reading before the first one holds store time still: nothing comes back or
+            // expires early.
+            clock.set(start.saturating_sub(5));
+            assert_eq!(store.get("own"), None, "start {start}");
+            assert_eq!(store.get("huge"), Some(&3), "start {start}");
+        }
+    }
+
+    #[test]
+    fn readings_beyond_the_deadline_range_expire_entries_at_once() {
+        // Store time counts from the first reading; 2^53 ms after it (about 285,000 years),
+        // expiring entries can no longer get a later deadline and expire at once (entries
+        // without a TTL stay).
+        const LATEST: u64 = 1 << 53;
+        let clock = ManualClock::new(7);
+        let mut store = store(4, &clock);
+        store.insert_with_ttl("early", 1, Some(10)).unwrap();
+        clock.advance(LATEST - 1);
+        store.insert_with_ttl("last", 2, Some(10)).unwrap();
+        store.insert("forever", 3);
+        assert_eq!(store.peek("early"), None);
+        assert_eq!(
+            store.peek("last"),
+            Some(&2),
+            "saturated to the latest deadline"
+        );
+        clock.advance(1);
+        store.insert_with_ttl("late", 4, Some(10)).unwrap();
+        assert_eq!(store.peek("last"), None);
+        assert_eq!(
+            store.peek("late"),
+            None,
+            "beyond the range: expired at once"
+        );
+        assert_eq!(store.peek("forever"), Some(&3));
     }
 }

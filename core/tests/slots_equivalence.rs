@@ -198,7 +198,7 @@ fn run(ops: Vec<Op>, max_size: usize) -> Result<(), TestCaseError> {
             step
         );
         let stats = store.stats();
-        let counters = indexed.lru.counters();
+        let counters = indexed.lru.stats();
         prop_assert_eq!(counters.hits, stats.hits, "step {}: hits", step);
         prop_assert_eq!(indexed.misses, stats.misses, "step {}: misses", step);
         prop_assert_eq!(

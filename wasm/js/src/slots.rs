@@ -212,13 +212,13 @@ impl WasmSlots {
     /// [hits, evictions, expirations, size, pending], after applying `touched` hits.
     pub fn stats(&mut self, touched: u32) -> Vec<f64> {
         self.flush(touched);
-        let c = self.lru.counters();
+        let c = self.lru.stats();
         let values = [
             c.hits as f64,
             c.evictions as f64,
             c.expirations as f64,
-            self.lru.len() as f64,
-            self.lru.pending() as f64,
+            c.size as f64,
+            c.pending as f64,
         ];
         values.to_vec()
     }
