@@ -10,6 +10,9 @@ log "cargo fmt --check / clippy (the wasm-bindgen adapters)"
 cargo fmt -p cashier-js -p cashier-js-keys -p cashier-js-support --check
 cargo clippy -p cashier-js -p cashier-js-keys -p cashier-js-support --target wasm32-unknown-unknown -- -D warnings
 
+log "the shared-memory layout: js/src/layout.ts is generated from wasm/js/src/layout.rs"
+cargo test -p cashier-js
+
 log "node --test (the built package)"
 node --test js/test/*.test.mjs
 

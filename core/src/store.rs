@@ -341,13 +341,7 @@ where
     /// store keeps working at its current capacity.
     pub fn try_reserve_entry(&mut self) -> Result<(), OutOfMemory> {
         self.policy.reserve_one()?;
-        let slots = self.policy.slot_capacity();
-        self.held
-            .try_reserve(slots.saturating_sub(self.held.len()))
-            .map_err(|_| OutOfMemory)?;
-        self.hashes
-            .try_reserve(slots.saturating_sub(self.hashes.len()))
-            .map_err(|_| OutOfMemory)?;
+        self.reserve_held()?;
         let hashes = &self.hashes;
         self.index
             .try_reserve(1, |&slot| hashes[slot as usize])
@@ -566,10 +560,12 @@ where
             .copied()
     }
 
-    /// Room for one more slot in the per-slot arrays.
+    /// Room for one more slot in the per-slot arrays (nothing when they have it: in
+    /// particular after a clear, which keeps their memory).
     fn reserve_held(&mut self) -> Result<(), OutOfMemory> {
         let needed = self.policy.slot_count() + 1;
         if self.held.len() < needed && self.held.len() == self.held.capacity() {
+            // Grow with the policy's slot array (it doubles), not one slot at a time.
             let target = self.policy.slot_capacity().max(needed);
             self.held
                 .try_reserve_exact(target - self.held.len())

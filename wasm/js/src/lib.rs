@@ -6,6 +6,7 @@
 //! A thin adapter: every rule is cashier-core's. The TypeScript wrapper in `js/` is the public
 //! API and keeps the key → slot index in JavaScript.
 
+pub mod layout;
 mod slots;
 
 use cashier_core::{KeyBuilder, OutOfMemory};

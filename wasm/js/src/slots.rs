@@ -22,32 +22,10 @@ use cashier_js_support::{error, whole_number};
 
 use crate::ttl_from;
 
-/// Cell indices (see the module docs); the JS wrapper uses the same numbers.
-const DEADLINES_AT: usize = 0;
-const DEADLINES_LEN: usize = 1;
-const SERIAL: usize = 2;
-const FREED_COUNT: usize = 3;
-const FREED: usize = 4;
-/// Counts planned inserts that did not take their planned slot (never, if the core is right;
-/// the tests check it stays 0).
-const PLAN_MISSES: usize = 7;
-/// Where the operation log starts, and how many entries it holds: hits (a slot) and planned
-/// inserts (a slot + [`INSERT`]), in the order they happened.
-const TOUCHES: usize = 8;
-const TOUCH_CAPACITY: usize = 256;
-/// Marks a planned insert in the operation log.
-const INSERT: u32 = 1 << 31;
-/// Where `plan` lists the slots of the next inserts, and the most it lists.
-const PLAN: usize = TOUCHES + TOUCH_CAPACITY;
-const PLAN_CAPACITY: usize = 64;
-/// The most slots a storage reserves when it is made (4 MiB here; beyond, the slots grow by
-/// doubling). The wrapper preallocates its arrays to the same size.
-pub const PREALLOCATED_SLOTS: usize = 1 << 18;
-/// What `begin` and `insert` return when memory is exhausted.
-pub const NO_SLOT: u32 = u32::MAX;
-/// Length of the cell block.
-pub const CELLS: usize = PLAN + PLAN_CAPACITY;
-const _: () = assert!(FREED + MOST_FREED_PER_ENTRY <= TOUCHES);
+use crate::layout::{
+    CELLS, DEADLINES_AT, DEADLINES_LEN, FREED, FREED_COUNT, INSERT, LOG, LOG_CAPACITY, NO_SLOT,
+    PLAN, PLAN_CAPACITY, PLAN_MISSES, PREALLOCATED_SLOTS, SERIAL,
+};
 
 /// One storage's TTL + LRU rules, indexed by slot.
 #[wasm_bindgen]
@@ -103,8 +81,8 @@ impl WasmSlots {
     /// Applies the first `touched` entries of the operation log, in order: hits, and inserts
     /// made by the wrapper in the slots `plan` listed.
     pub fn flush(&mut self, touched: u32) {
-        let count = (touched as usize).min(TOUCH_CAPACITY);
-        for i in TOUCHES..TOUCHES + count {
+        let count = (touched as usize).min(LOG_CAPACITY);
+        for i in LOG..LOG + count {
             let entry = self.cells[i];
             if entry & INSERT == 0 {
                 self.lru.touch(entry);
