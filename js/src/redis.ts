@@ -46,7 +46,8 @@ export interface RedisStorageOptions {
    * waiter's checks (default 100 ms); `lease` the lock's lifetime in Redis, renewed every
    * `lease / 2` while the holder computes, so a lock whose holder died, hung or gave up (a lock
    * request that timed out) blocks the others for at most `lease` ms (default
-   * `min(ttl, 4 × timeout)`: 2000 ms).
+   * `min(ttl, 4 × timeout)`: 2000 ms; at most `ttl`; keep it above `2 × timeout` so a renewal
+   * lands before the lease ends).
    */
   lock?: boolean | { ttl?: number; poll?: number; lease?: number };
   /** Told about every storage failure (see {@link StorageError}); the memoized call still returns its value. */

@@ -22,7 +22,8 @@ for (const label of ["node-redis", "ioredis"]) {
     const other = await nodeRedis(server.url);
     const errors = [];
     const prefix = `hang-${label}:`;
-    const storage = new RedisStorage({ client, prefix, lock: true, timeout: 200, retryAfter: 50, onError: (e) => errors.push(e) });
+    // retryAfter 1: the lock request of f(101) is sent even if a slow machine timed out an earlier one.
+    const storage = new RedisStorage({ client, prefix, lock: true, timeout: 200, retryAfter: 1, onError: (e) => errors.push(e) });
     // A storage that has sent nothing yet: its first command is the script load.
     const fresh = new RedisStorage({ client, prefix, timeout: 200, onError: (e) => errors.push(e) });
     let calls = 0;
@@ -75,12 +76,13 @@ test("lock lease: the holder renews a short lease; a holder that stops answering
   const server = await redisServer();
   const a = await nodeRedis(server.url);
   const b = await nodeRedis(server.url);
-  const lease = 1500;
+  // timeout < lease / 2: a renewal sent at lease / 2 lands before the lease ends, with room for a slow machine.
+  const lease = 2000;
   let cut = false;
   // A's connection as seen from a process that died or hangs: commands are never answered.
   const aClient = (args) => (cut ? new Promise(() => {}) : a.sendCommand(args));
   const errors = [];
-  const holder = new RedisStorage({ client: aClient, prefix: "lease:", timeout: 300, lock: { ttl: 60_000, lease, poll: 20 }, onError: (e) => errors.push(e) });
+  const holder = new RedisStorage({ client: aClient, prefix: "lease:", timeout: 600, lock: { ttl: 60_000, lease, poll: 20 }, onError: (e) => errors.push(e) });
   const waiter = new RedisStorage({ client: b, prefix: "lease:", lock: { ttl: 60_000, lease, poll: 20 } });
   let release;
   const gate = new Promise((resolve) => (release = resolve));
@@ -132,8 +134,9 @@ for (const lock of [false, true]) {
     const client = await nodeRedis(server.url);
     const prefix = `bad-key-${lock}:`;
     const errors = [];
-    // retryAfter is long: if a bad key switched Redis off, every later call here would compute.
-    const storage = new RedisStorage({ client, prefix, lock, retryAfter: 600_000, onError: (e) => errors.push(e) });
+    // retryAfter is long: if a bad key switched Redis off, every later call here would compute
+    // (timeout too, so a slow machine's timeout is not mistaken for that).
+    const storage = new RedisStorage({ client, prefix, lock, timeout: 5000, retryAfter: 600_000, onError: (e) => errors.push(e) });
     let calls = 0;
     const f = memoize(
       async (x) => {
