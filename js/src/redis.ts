@@ -3,7 +3,8 @@
 // Layout in Redis (stable: other languages read it; see README "Redis"):
 //   {prefix}generation           the namespace's generation, an integer (absent: 0); INCR = clear
 //   {prefix}{generation}:v:{key}  a value, as the value serializer's text, with PX = its TTL
-//   {prefix}{generation}:l:{key}  a key's lock while one process computes it (token, PX = lock TTL)
+//   {prefix}{generation}:l:{key}  a key's lock while one process computes it (its token, PX = the
+//                                 lock's lease, renewed by the holder while it computes)
 // Every operation is one Lua script call (one round trip) that reads the generation and acts on
 // the current one, so a clear by any process is seen by every other on its next operation.
 
@@ -34,53 +35,108 @@ export interface RedisStorageOptions {
   ttl?: number;
   /** How values become strings. Default {@link jsonValues}. */
   serializer?: ValueSerializer;
-  /** The longest any one Redis operation may take, in ms, before it counts as failed. Default 500. */
+  /** The longest any one Redis command may take, in ms, before it counts as failed. Default 500. */
   timeout?: number;
-  /** After a failure, how long (ms) to leave Redis alone and just compute. Default 1000. */
+  /** After a connection-level failure (error or timeout), how long (ms) to leave Redis alone and just compute. Default 1000. */
   retryAfter?: number;
   /**
    * Distributed dedup: across processes only one computes a missing key. `true`, or
-   * `{ ttl, poll }`: the lock's lifetime in ms (default 10000; after it a waiter computes
-   * itself) and the longest pause between a waiter's checks (default 100 ms).
+   * `{ ttl, poll, lease }`: `ttl` is the longest one computation keeps its key locked (default
+   * 10000; a waiter computes itself after waiting that long); `poll` the longest pause between a
+   * waiter's checks (default 100 ms); `lease` the lock's lifetime in Redis, renewed every
+   * `lease / 2` while the holder computes, so a lock whose holder died, hung or gave up (a lock
+   * request that timed out) blocks the others for at most `lease` ms (default
+   * `min(ttl, 4 × timeout)`: 2000 ms; at most `ttl`; keep it above `2 × timeout` so a renewal
+   * lands before the lease ends).
    */
-  lock?: boolean | { ttl?: number; poll?: number };
-  /** Told about every storage failure; the memoized call still returns its value. */
+  lock?: boolean | { ttl?: number; poll?: number; lease?: number };
+  /** Told about every storage failure (see {@link StorageError}); the memoized call still returns its value. */
   onError?: (error: StorageError) => void;
 }
 
-// KEYS[1] = generation key; ARGV[1] = prefix, ARGV[2] = key.
+// Scripts: KEYS[1] = generation key; ARGV[1] = prefix, ARGV[2] = key. A value or lock key holding
+// the wrong Redis type (WRONGTYPE) concerns that key only: the scripts read it with pcall, drop
+// it, and say so in their reply, so the error never fails the script (which would count as a
+// connection-level fault and switch Redis off for every key).
+
+// Reply: {generation, value or nil, nil or the error of a dropped value key}.
 const FETCH = `local g = redis.call('GET', KEYS[1]) or '0'
-return {g, redis.call('GET', ARGV[1] .. g .. ':v:' .. ARGV[2])}`;
+local k = ARGV[1] .. g .. ':v:' .. ARGV[2]
+local v = redis.pcall('GET', k)
+if type(v) == 'table' then
+  redis.call('DEL', k)
+  return {g, false, v.err}
+end
+return {g, v}`;
 
 // ARGV[3] = value, ARGV[4] = ttl ms or "", ARGV[5] = the generation the caller read ("" = any),
 // ARGV[6] = lock token or "". Stores only into the generation the value was computed for, and
-// releases the caller's lock (compare-and-delete) in the same step.
+// releases the caller's lock (compare-and-delete) in the same step. SET replaces a key of any type.
 const STORE = `local g = redis.call('GET', KEYS[1]) or '0'
-local base = ARGV[1] .. g .. ':'
-if ARGV[6] ~= '' and redis.call('GET', base .. 'l:' .. ARGV[2]) == ARGV[6] then
-  redis.call('DEL', base .. 'l:' .. ARGV[2])
+if ARGV[6] ~= '' then
+  local lock = ARGV[1] .. (ARGV[5] ~= '' and ARGV[5] or g) .. ':l:' .. ARGV[2]
+  local holder = redis.pcall('GET', lock)
+  if holder == ARGV[6] or type(holder) == 'table' then redis.call('DEL', lock) end
 end
 if ARGV[5] ~= '' and ARGV[5] ~= g then return 0 end
-if ARGV[4] == '' then redis.call('SET', base .. 'v:' .. ARGV[2], ARGV[3])
-else redis.call('SET', base .. 'v:' .. ARGV[2], ARGV[3], 'PX', ARGV[4]) end
+local k = ARGV[1] .. g .. ':v:' .. ARGV[2]
+if ARGV[4] == '' then redis.call('SET', k, ARGV[3])
+else redis.call('SET', k, ARGV[3], 'PX', ARGV[4]) end
 return 1`;
 
 const DELETE = `local g = redis.call('GET', KEYS[1]) or '0'
 return redis.call('DEL', ARGV[1] .. g .. ':v:' .. ARGV[2])`;
 
-// ARGV[3] = token, ARGV[4] = lock ms. The value if present, else the lock if free, else "wait".
+// ARGV[3] = token, ARGV[4] = lease ms. Reply: {generation, 'hit', value} if present, else
+// {generation, 'locked' | 'wait', nil, nil or the error of a dropped key}. A lock key that is not
+// a string cannot be anyone's lock: it is replaced.
 const ACQUIRE = `local g = redis.call('GET', KEYS[1]) or '0'
 local base = ARGV[1] .. g .. ':'
-local v = redis.call('GET', base .. 'v:' .. ARGV[2])
-if v then return {g, 'hit', v} end
-if redis.call('SET', base .. 'l:' .. ARGV[2], ARGV[3], 'NX', 'PX', ARGV[4]) then return {g, 'locked'} end
-return {g, 'wait'}`;
+local vk = base .. 'v:' .. ARGV[2]
+local v = redis.pcall('GET', vk)
+local dropped = false
+if type(v) == 'table' then
+  redis.call('DEL', vk)
+  dropped = v.err
+elseif v then
+  return {g, 'hit', v}
+end
+local lk = base .. 'l:' .. ARGV[2]
+if redis.call('SET', lk, ARGV[3], 'NX', 'PX', ARGV[4]) then return {g, 'locked', false, dropped} end
+local t = redis.call('TYPE', lk).ok
+if t ~= 'string' and t ~= 'none' then
+  redis.call('SET', lk, ARGV[3], 'PX', ARGV[4])
+  return {g, 'locked', false, 'WRONGTYPE the lock key held a ' .. t}
+end
+return {g, 'wait', false, dropped}`;
 
-// Releases the caller's lock without storing (the computation failed).
-const RELEASE = `local g = redis.call('GET', KEYS[1]) or '0'
+// ARGV[3] = token, ARGV[4] = the lock's generation ("" = the current one). Releases the caller's
+// lock without storing (the computation failed, or the lock request timed out).
+const RELEASE = `local g = ARGV[4]
+if g == '' then g = redis.call('GET', KEYS[1]) or '0' end
 local lock = ARGV[1] .. g .. ':l:' .. ARGV[2]
-if redis.call('GET', lock) == ARGV[3] then return redis.call('DEL', lock) end
+local holder = redis.pcall('GET', lock)
+if holder == ARGV[3] or type(holder) == 'table' then return redis.call('DEL', lock) end
 return 0`;
+
+// ARGV[3] = token, ARGV[4] = the lock's generation, ARGV[5] = ms. Extends the caller's lock; 0 if
+// it is no longer the caller's.
+const RENEW = `local lock = ARGV[1] .. ARGV[4] .. ':l:' .. ARGV[2]
+if redis.pcall('GET', lock) == ARGV[3] then return redis.call('PEXPIRE', lock, ARGV[5]) end
+return 0`;
+
+/** A Redis command that failed or timed out; {@link RedisStorage} reports it as a StorageError of its operation. */
+class CommandFailure extends Error {
+  constructor(
+    readonly command: string,
+    message: string,
+    readonly original?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 const SKIPPED = Symbol("cashier.redisSkipped");
 
@@ -149,11 +205,20 @@ class Deadlines {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Lets a timer not keep Node alive (renewals only matter while a computation runs). */
+function unref(timer: ReturnType<typeof setTimeout>): void {
+  (timer as { unref?: () => void }).unref?.();
+}
+
+type LockOptions = { ttl: number; poll: number; lease: number };
+
 /**
  * An async storage in Redis, shared by every process using the same prefix. Values go through a
  * value serializer; the namespace is cleared in O(1) by rotating its generation (`INCR`). A Redis
  * failure or timeout never fails a memoized call: it computes, reports to `onError`, and caching
- * resumes when Redis answers again.
+ * resumes when Redis answers again. A fault of one key (a value or lock key of the wrong Redis
+ * type, a value the serializer cannot read) is reported with that key, the key is dropped or
+ * overwritten by the recomputed value, and every other key stays cached.
  */
 export class RedisStorage implements SharedAsyncStorage {
   readonly prefix: string;
@@ -162,7 +227,7 @@ export class RedisStorage implements SharedAsyncStorage {
   private readonly serializer: ValueSerializer;
   private readonly timeout: number;
   private readonly retryAfter: number;
-  private readonly lock: { ttl: number; poll: number } | undefined;
+  private readonly lock: LockOptions | undefined;
   private readonly onError: ((error: StorageError) => void) | undefined;
   private readonly generationKey: string;
   private readonly shas = new Map<string, string>();
@@ -188,7 +253,10 @@ export class RedisStorage implements SharedAsyncStorage {
     const lock = options.lock;
     if (lock) {
       const given = lock === true ? {} : lock;
-      this.lock = { ttl: whole("lock.ttl", given.ttl, 10_000), poll: whole("lock.poll", given.poll, 100) };
+      const ttl = whole("lock.ttl", given.ttl, 10_000);
+      // A lease longer than ttl would only let an abandoned lock outlive the longest hold.
+      const lease = Math.min(ttl, whole("lock.lease", given.lease, 4 * this.timeout));
+      this.lock = { ttl, poll: whole("lock.poll", given.poll, 100), lease };
     }
     this.onError = options.onError;
     this.generationKey = `${this.prefix}generation`;
@@ -196,13 +264,13 @@ export class RedisStorage implements SharedAsyncStorage {
 
   /** The live value for `key`, or undefined (a stored undefined looks the same: use {@link has}). */
   async get(key: string): Promise<unknown> {
-    const found = await this.fetch(key, "get");
+    const found = await this.fetch(key);
     return found === SKIPPED || !found.hit ? undefined : found.value;
   }
 
   /** Whether `key` has a live value. */
   async has(key: string): Promise<boolean> {
-    const found = await this.fetch(key, "get");
+    const found = await this.fetch(key);
     return found !== SKIPPED && found.hit;
   }
 
@@ -213,13 +281,13 @@ export class RedisStorage implements SharedAsyncStorage {
 
   /** Removes `key`; true if a value was removed. */
   async delete(key: string): Promise<boolean> {
-    const removed = await this.attempt("delete", () => this.script(DELETE, [this.generationKey], [this.prefix, key]));
+    const removed = await this.attempt("delete", key, () => this.script(DELETE, [this.generationKey], [this.prefix, key]));
     return removed !== SKIPPED && Number(removed) > 0;
   }
 
   /** Rotates the namespace's generation: every entry, in every process, becomes unreachable at once (they expire by their TTL). */
   async clear(): Promise<void> {
-    await this.attempt("clear", () => this.run(["INCR", this.generationKey]));
+    await this.attempt("clear", undefined, () => this.run(["INCR", this.generationKey]));
   }
 
   /** The same as {@link clear}: one `INCR` that every process sees on its next operation. */
@@ -229,7 +297,7 @@ export class RedisStorage implements SharedAsyncStorage {
 
   /** The namespace's current generation, or undefined when Redis cannot be reached. */
   async generation(): Promise<string | undefined> {
-    const reply = await this.attempt("generation", () => this.run(["GET", this.generationKey]));
+    const reply = await this.attempt("generation", undefined, () => this.run(["GET", this.generationKey]));
     return reply === SKIPPED ? undefined : String(reply ?? "0");
   }
 
@@ -241,7 +309,7 @@ export class RedisStorage implements SharedAsyncStorage {
   /** See {@link SharedAsyncStorage.getOrCompute}; with `lock`, only one process computes a missing key. */
   async getOrCompute(key: string, compute: () => unknown, ttl?: number): Promise<unknown> {
     if (this.lock) return this.lockedGetOrCompute(key, compute, ttl, this.lock);
-    const found = await this.fetch(key, "get");
+    const found = await this.fetch(key);
     if (found !== SKIPPED && found.hit) {
       this.counters.hits++;
       return found.value;
@@ -252,21 +320,22 @@ export class RedisStorage implements SharedAsyncStorage {
     return value;
   }
 
-  private async lockedGetOrCompute(key: string, compute: () => unknown, ttl: number | undefined, lock: { ttl: number; poll: number }) {
+  private async lockedGetOrCompute(key: string, compute: () => unknown, ttl: number | undefined, lock: LockOptions) {
     // Unique per call: this storage's random base (unique among processes) + a counter.
     const token = `${this.tokenBase}.${(this.tokens++).toString(36)}`;
     const started = Date.now();
     let pause = 2;
     let waited = false;
     for (;;) {
-      const reply = await this.attempt("lock", () => this.script(ACQUIRE, [this.generationKey], [this.prefix, key, token, String(lock.ttl)]));
+      const reply = await this.attempt("lock", key, () => this.acquire(key, token, lock));
       if (reply === SKIPPED) {
-        this.counters.misses++;
+        if (!waited) this.counters.misses++;
         return compute();
       }
-      const [generation, state, text] = reply as [unknown, string, unknown];
+      const [generation, state, text, dropped] = reply as [unknown, string, unknown, unknown];
+      if (dropped) this.dropped("lock", key, dropped);
       if (state === "hit") {
-        const decoded = this.decode(text);
+        const decoded = this.decode(key, text);
         if (decoded !== SKIPPED) {
           this.counters.hits++;
           return decoded;
@@ -274,15 +343,8 @@ export class RedisStorage implements SharedAsyncStorage {
       }
       if (state === "locked" || state === "hit") {
         if (!waited) this.counters.misses++;
-        let value: unknown;
-        try {
-          value = await compute();
-        } catch (error) {
-          await this.attempt("lock", () => this.script(RELEASE, [this.generationKey], [this.prefix, key, token]));
-          throw error;
-        }
-        await this.store(key, value, ttl, String(generation), token);
-        return value;
+        // An undecodable value ("hit" that decode reported) is overwritten by the recomputed one.
+        return this.computeHolding(key, compute, ttl, String(generation), state === "locked" ? token : "", lock);
       }
       if (!waited) {
         waited = true;
@@ -291,21 +353,89 @@ export class RedisStorage implements SharedAsyncStorage {
       }
       if (Date.now() - started >= lock.ttl) {
         // The holder outlived its lock: compute without it (its lock has expired by now too).
-        const value = await compute();
-        await this.store(key, value, ttl, String(generation), "");
-        return value;
+        return this.computeHolding(key, compute, ttl, String(generation), "", lock);
       }
       await sleep(pause);
       pause = Math.min(pause * 2, lock.poll);
     }
   }
 
-  private async fetch(key: string, operation: string): Promise<{ hit: boolean; value: unknown; generation: string } | typeof SKIPPED> {
-    const reply = await this.attempt(operation, () => this.script(FETCH, [this.generationKey], [this.prefix, key]));
+  /**
+   * ACQUIRE for `token`. If the command fails or times out it may still run later (a hung server
+   * resumes, a client resends): the lock it would take is released at once — a compare-and-delete
+   * sent right behind it on the client's connection — and again if a late reply says it was taken.
+   * Whatever escapes both (a reply lost with its connection) lives at most `lease` ms.
+   */
+  private acquire(key: string, token: string, lock: LockOptions): Promise<unknown> {
+    const late = (reply: unknown) => {
+      if (Array.isArray(reply) && reply[1] === "locked") this.cancel(key, token, String(reply[0]));
+    };
+    return this.script(ACQUIRE, [this.generationKey], [this.prefix, key, token, String(lock.lease)], late).catch((error: unknown) => {
+      this.cancel(key, token, "");
+      throw error;
+    });
+  }
+
+  /** Releases `token`'s lock on `key`, unawaited and unreported (the fault that calls it was reported). */
+  private cancel(key: string, token: string, generation: string): void {
+    try {
+      // EVAL, not EVALSHA: one command, queued at once, that works even on a server that lost its scripts.
+      Promise.resolve(this.command(["EVAL", RELEASE, "1", this.generationKey, this.prefix, key, token, generation])).catch(() => {});
+    } catch {
+      // A client that throws at once has sent nothing: nothing to release.
+    }
+  }
+
+  /** Computes and stores `key`, holding (and renewing) `token`'s lock if there is one; a rejection releases it. */
+  private async computeHolding(key: string, compute: () => unknown, ttl: number | undefined, generation: string, token: string, lock: LockOptions) {
+    const stop = token ? this.keepLock(key, generation, token, lock) : undefined;
+    let value: unknown;
+    try {
+      value = await compute();
+    } catch (error) {
+      stop?.();
+      if (token) await this.attempt("lock", key, () => this.script(RELEASE, [this.generationKey], [this.prefix, key, token, generation]));
+      throw error;
+    }
+    stop?.();
+    await this.store(key, value, ttl, generation, token);
+    return value;
+  }
+
+  /**
+   * Renews `token`'s lock every `lease / 2` ms while its holder computes, up to `ttl` ms after it was
+   * taken; returns the function that stops renewing. A renewal that fails stops the renewals: the
+   * lock then expires within `lease` and another process may compute the key too.
+   */
+  private keepLock(key: string, generation: string, token: string, lock: LockOptions): () => void {
+    if (lock.lease >= lock.ttl) return () => {}; // the lock's first lifetime already covers the longest hold
+    const until = Date.now() + lock.ttl;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const renew = async () => {
+      const ms = Math.min(lock.lease, until - Date.now());
+      if (stopped || ms <= 0) return;
+      const renewed = await this.attempt("lock", key, () => this.script(RENEW, [], [this.prefix, key, token, generation, String(Math.ceil(ms))]));
+      if (!stopped && renewed !== SKIPPED && Number(renewed) === 1) schedule();
+    };
+    const schedule = () => {
+      timer = setTimeout(() => void renew(), lock.lease / 2);
+      unref(timer);
+    };
+    schedule();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }
+
+  private async fetch(key: string): Promise<{ hit: boolean; value: unknown; generation: string } | typeof SKIPPED> {
+    const reply = await this.attempt("get", key, () => this.script(FETCH, [this.generationKey], [this.prefix, key]));
     if (reply === SKIPPED) return SKIPPED;
-    const [generation, text] = reply as [unknown, unknown];
+    const [generation, text, dropped] = reply as [unknown, unknown, unknown];
+    if (dropped) this.dropped("get", key, dropped);
     if (text === null || text === undefined) return { hit: false, value: undefined, generation: String(generation) };
-    const value = this.decode(text);
+    const value = this.decode(key, text);
     return value === SKIPPED
       ? { hit: false, value: undefined, generation: String(generation) }
       : { hit: true, value, generation: String(generation) };
@@ -317,32 +447,44 @@ export class RedisStorage implements SharedAsyncStorage {
     try {
       text = this.serializer.serialize(value);
     } catch (error) {
-      this.report(new StorageError("serialize", error instanceof Error ? error.message : String(error), { cause: error }));
-      if (token) await this.attempt("lock", () => this.script(RELEASE, [this.generationKey], [this.prefix, key, token]));
+      this.report(new StorageError("serialize", messageOf(error), { cause: error, key }));
+      if (token) await this.attempt("lock", key, () => this.script(RELEASE, [this.generationKey], [this.prefix, key, token, generation]));
       return;
     }
-    await this.attempt("set", () =>
+    await this.attempt("set", key, () =>
       this.script(STORE, [this.generationKey], [this.prefix, key, text, ms === undefined ? "" : String(ms), generation, token]),
     );
   }
 
-  private decode(text: unknown): unknown {
+  /** The value `text` stands for, or SKIPPED after reporting (the caller recomputes and overwrites it). */
+  private decode(key: string, text: unknown): unknown {
     try {
       return this.serializer.deserialize(String(text));
     } catch (error) {
-      this.report(new StorageError("deserialize", error instanceof Error ? error.message : String(error), { cause: error }));
+      this.report(new StorageError("deserialize", messageOf(error), { cause: error, key }));
       return SKIPPED;
     }
   }
 
-  /** Runs `operation` unless Redis failed within `retryAfter`; a failure is reported and gives SKIPPED. */
-  private async attempt(operation: string, action: () => Promise<unknown>): Promise<unknown> {
+  /** Reports a key a script dropped because it held the wrong Redis type; Redis stays on for the other keys. */
+  private dropped(operation: string, key: string, error: unknown): void {
+    this.report(new StorageError(operation, `the key's Redis entry had the wrong type and was dropped (${String(error)})`, { key, command: "EVALSHA" }));
+  }
+
+  /**
+   * Runs `action` unless Redis failed within `retryAfter`. A failure (the connection's: errors and
+   * timeouts; one key's faults never get here) is reported as `operation` and switches Redis off for
+   * `retryAfter` ms; it gives SKIPPED.
+   */
+  private async attempt(operation: string, key: string | undefined, action: () => Promise<unknown>): Promise<unknown> {
     if (Date.now() < this.skipUntil) return SKIPPED;
     try {
       return await action();
     } catch (error) {
       this.skipUntil = Date.now() + this.retryAfter;
-      this.report(error instanceof StorageError ? error : new StorageError(operation, error instanceof Error ? error.message : String(error), { cause: error }));
+      const failure = error instanceof CommandFailure ? error : undefined;
+      const message = failure ? `${failure.message} (${failure.command})` : messageOf(error);
+      this.report(new StorageError(operation, message, { cause: failure ? failure.original : error, key, command: failure?.command }));
       return SKIPPED;
     }
   }
@@ -356,10 +498,18 @@ export class RedisStorage implements SharedAsyncStorage {
     }
   }
 
-  /** One command, failed with a StorageError after `timeout` ms. */
-  private run(args: string[]): Promise<unknown> {
+  /**
+   * One command, failed with a CommandFailure after `timeout` ms. A reply arriving after that is
+   * given to `late` (the command did run: its caller may need to undo it).
+   */
+  private run(args: string[], late?: (reply: unknown) => void): Promise<unknown> {
+    const command = args[0] === "SCRIPT" ? `SCRIPT ${args[1]}` : args[0]!;
     return new Promise((resolve, reject) => {
-      const deadline = this.deadlines.add(() => reject(new StorageError(args[0]!.toLowerCase(), `Redis did not answer within ${this.timeout} ms`)));
+      let expired = false;
+      const deadline = this.deadlines.add(() => {
+        expired = true;
+        reject(new CommandFailure(command, `Redis did not answer within ${this.timeout} ms`));
+      });
       let sent: Promise<unknown>;
       try {
         sent = Promise.resolve(this.command(args));
@@ -369,18 +519,25 @@ export class RedisStorage implements SharedAsyncStorage {
       sent.then(
         (reply) => {
           this.deadlines.settle(deadline);
-          resolve(reply);
+          if (!expired) resolve(reply);
+          else if (late) {
+            try {
+              late(reply);
+            } catch {
+              // Undoing is best effort; the lease bounds what it misses.
+            }
+          }
         },
         (error) => {
           this.deadlines.settle(deadline);
-          reject(error);
+          reject(new CommandFailure(command, messageOf(error), error));
         },
       );
     });
   }
 
   /** A Lua script by its SHA (loaded once per server; reloaded after a restart flushed it). */
-  private async script(source: string, keys: string[], args: string[]): Promise<unknown> {
+  private async script(source: string, keys: string[], args: string[], late?: (reply: unknown) => void): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
       let sha = this.shas.get(source);
       if (sha === undefined) {
@@ -388,9 +545,9 @@ export class RedisStorage implements SharedAsyncStorage {
         this.shas.set(source, sha);
       }
       try {
-        return await this.run(["EVALSHA", sha, String(keys.length), ...keys, ...args]);
+        return await this.run(["EVALSHA", sha, String(keys.length), ...keys, ...args], late);
       } catch (error) {
-        if (attempt === 0 && /NOSCRIPT/.test(String((error as Error)?.message ?? error))) {
+        if (attempt === 0 && /NOSCRIPT/.test(messageOf(error))) {
           this.shas.delete(source);
           continue;
         }

@@ -39,13 +39,25 @@ export function isSharedAsyncStorage(storage: unknown): storage is SharedAsyncSt
   return typeof (storage as SharedAsyncStorage | undefined)?.getOrCompute === "function";
 }
 
-/** A storage operation that failed or timed out. Given to `onError`; never thrown to callers of a memoized function. */
+/**
+ * A storage operation that failed or timed out. Given to `onError`; never thrown to callers of a
+ * memoized function. Its `message` is `"{operation}: {what happened}"`.
+ */
 export class StorageError extends Error {
-  /** The operation: "get", "set", "delete", "clear", "lock", "generation", "serialize", "deserialize". */
+  /**
+   * The storage operation: "get", "set", "delete", "clear", "lock", "generation", "serialize",
+   * "deserialize" — never a Redis command name (that is {@link command}).
+   */
   readonly operation: string;
-  constructor(operation: string, message: string, options?: { cause?: unknown }) {
-    super(`${operation}: ${message}`, options);
+  /** The cache key concerned, when the operation concerns one key (undefined for clear/generation). */
+  readonly key: string | undefined;
+  /** The Redis command that failed or timed out ("EVALSHA", "SCRIPT LOAD", "INCR", "GET"), when one did. */
+  readonly command: string | undefined;
+  constructor(operation: string, message: string, options?: { cause?: unknown; key?: string; command?: string }) {
+    super(`${operation}: ${message}`, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "StorageError";
     this.operation = operation;
+    this.key = options?.key;
+    this.command = options?.command;
   }
 }

@@ -68,38 +68,117 @@ function encode(value: unknown, depth: number, seen: Set<object>): unknown {
   }
 }
 
+/** A stored text that is not in a form {@link jsonValues} writes. */
+function foreign(what: string): TypeError {
+  return new TypeError(`jsonValues: ${what} is not a form this serializer writes`);
+}
+
+/** The own keys of a tag object are exactly `names` (the serializer writes no others). */
+function tagKeys(record: Record<string, unknown>, tag: string, names: readonly string[]): void {
+  const keys = Object.keys(record);
+  if (keys.length !== names.length || !names.every((name) => keys.includes(name))) {
+    throw foreign(`a "${tag}" tag with the fields ${JSON.stringify(keys)}`);
+  }
+}
+
+// The only texts encode() writes for the values JSON cannot carry, and for BigInts
+// (BigInt.prototype.toString: no sign on zero, no leading zeros, no radix prefix).
+const NUMBER_TAGS = new Set(["NaN", "Infinity", "-Infinity", "-0"]);
+const BIGINT = /^(?:0|-?[1-9][0-9]*)$/;
+// Date.prototype.getTime() is an integer within ±8.64e15 ms, or NaN (written as null).
+const MAX_TIME = 8.64e15;
+
+function decodeList(list: unknown, tag: string): unknown[] {
+  if (!Array.isArray(list)) throw foreign(`a "${tag}" tag whose v is not a list`);
+  return list.map(decode);
+}
+
+/**
+ * The value `value` (parsed JSON) stands for, accepting only what encode() writes: a tagged value
+ * in any other form (extra fields, `{"$t":"number","v":"42"}`, a date as a string, …) is a
+ * TypeError, so foreign data is never taken for a value.
+ */
 function decode(value: unknown): unknown {
-  if (value === null || typeof value !== "object") return value;
+  if (value === null || typeof value !== "object") {
+    // encode() writes -0 and the non-finite numbers as tags, never as JSON numbers (a JSON text
+    // like 1e400 parses to Infinity).
+    if (typeof value === "number" && (!Number.isFinite(value) || Object.is(value, -0))) throw foreign(`the JSON number ${value}`);
+    return value;
+  }
   if (Array.isArray(value)) return value.map(decode);
   const record = value as Record<string, unknown>;
-  if (!("$t" in record)) {
+  if (!Object.prototype.hasOwnProperty.call(record, "$t")) {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(record)) setOwn(out, key, decode(record[key]));
     return out;
   }
-  const tagged = record as Tagged;
-  switch (tagged.$t) {
+  const tag = record.$t;
+  switch (tag) {
     case "undefined":
+      tagKeys(record, tag, ["$t"]);
       return undefined;
-    case "number":
-      return tagged.v === "-0" ? -0 : Number(tagged.v);
-    case "bigint":
-      return BigInt(tagged.v);
-    case "date":
-      return new Date(tagged.v ?? Number.NaN);
-    case "map":
-      return new Map((tagged.v as [unknown, unknown][]).map(([k, v]) => [decode(k), decode(v)]));
-    case "set":
-      return new Set(tagged.v.map(decode));
-    case "bytes":
-      return fromBase64(tagged.v);
+    case "number": {
+      tagKeys(record, tag, ["$t", "v"]);
+      const v = record.v;
+      if (typeof v !== "string" || !NUMBER_TAGS.has(v)) throw foreign(`the number tag ${JSON.stringify(v)}`);
+      return v === "-0" ? -0 : Number(v);
+    }
+    case "bigint": {
+      tagKeys(record, tag, ["$t", "v"]);
+      const v = record.v;
+      if (typeof v !== "string" || !BIGINT.test(v)) throw foreign(`the bigint tag ${JSON.stringify(v)}`);
+      return BigInt(v);
+    }
+    case "date": {
+      tagKeys(record, tag, ["$t", "v"]);
+      const v = record.v;
+      if (v === null) return new Date(Number.NaN);
+      if (typeof v !== "number" || !Number.isInteger(v) || Math.abs(v) > MAX_TIME || Object.is(v, -0)) {
+        throw foreign(`the date tag ${JSON.stringify(v)}`);
+      }
+      return new Date(v);
+    }
+    case "map": {
+      tagKeys(record, tag, ["$t", "v"]);
+      const entries = decodeList(record.v, tag);
+      const map = new Map();
+      for (const entry of entries) {
+        if (!Array.isArray(entry) || entry.length !== 2) throw foreign("a map entry that is not a [key, value] pair");
+        map.set(entry[0], entry[1]);
+      }
+      // encode() writes each key of a Map once; a repeated key would silently drop an entry.
+      if (map.size !== entries.length) throw foreign("a map with a repeated key");
+      return map;
+    }
+    case "set": {
+      tagKeys(record, tag, ["$t", "v"]);
+      const items = decodeList(record.v, tag);
+      const set = new Set(items);
+      if (set.size !== items.length) throw foreign("a set with a repeated member");
+      return set;
+    }
+    case "bytes": {
+      tagKeys(record, tag, ["$t", "v"]);
+      const v = record.v;
+      if (typeof v !== "string") throw foreign(`the bytes tag ${JSON.stringify(v)}`);
+      const bytes = fromBase64(v);
+      // Canonical base64 only (padded, zero unused bits): what toBase64 writes for these bytes.
+      if (toBase64(bytes) !== v) throw foreign(`the base64 text ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`);
+      return bytes;
+    }
     case "object": {
+      tagKeys(record, tag, ["$t", "v"]);
+      const v = record.v;
+      // encode() wraps a plain object only when it has its own "$t" property.
+      if (v === null || typeof v !== "object" || Array.isArray(v) || !Object.prototype.hasOwnProperty.call(v, "$t")) {
+        throw foreign("an object tag whose v is not an object with a $t property");
+      }
       const out: Record<string, unknown> = {};
-      for (const key of Object.keys(tagged.v)) setOwn(out, key, decode(tagged.v[key]));
+      for (const key of Object.keys(v)) setOwn(out, key, decode((v as Record<string, unknown>)[key]));
       return out;
     }
     default:
-      throw new TypeError(`jsonValues: unknown tag ${JSON.stringify((tagged as { $t: unknown }).$t)}`);
+      throw new TypeError(`jsonValues: unknown tag ${JSON.stringify(tag)}`);
   }
 }
 
@@ -135,15 +214,23 @@ function fromBase64(text: string): Uint8Array {
   return out;
 }
 
+/** A tag, a possible -0 (`-0`, `-0.0`, `-0e1`), or an exponent of 3+ digits (possibly ±Infinity, or -0 by underflow). */
+const MAY_NEED_CHECKS = /"\$t"|-0(?![0-9])|[0-9][eE][+-]?[0-9]{3}/;
+
 /**
  * The default value serializer: JSON that round-trips what JSON alone loses — `undefined`,
  * `NaN`/`±Infinity`/`-0`, BigInt, Date (including invalid dates), Map, Set and Uint8Array, at any
  * depth. Class instances, functions, symbols and cycles are a `TypeError` (the value is then not
- * stored; the memoized call still returns it).
+ * stored; the memoized call still returns it). `deserialize` accepts only what `serialize` writes:
+ * a tag in any other form (extra fields, `{"$t":"number","v":"42"}`, a date given as a string, a
+ * BigInt as `"0x10"`, non-canonical base64) or a JSON number that is -0 or overflows to ±Infinity
+ * is a `TypeError`.
  */
 export const jsonValues: ValueSerializer = {
   serialize: (value) => JSON.stringify(encode(value, 0, new Set())),
-  // Text without a tag is plain JSON, which JSON.parse already reads exactly (own properties,
-  // "__proto__" included): skip the walk.
-  deserialize: (text) => (text.includes('"$t"') ? decode(JSON.parse(text)) : JSON.parse(text)),
+  // Text with no tag and no number that could parse to -0 or ±Infinity is plain JSON, which
+  // JSON.parse already reads exactly (own properties, "__proto__" included): skip the walk. The
+  // test may also match inside strings (a date "2020-01-01" does not: a digit follows "-0"); that
+  // only costs the walk, which accepts the value.
+  deserialize: (text) => (MAY_NEED_CHECKS.test(text) ? decode(JSON.parse(text)) : JSON.parse(text)),
 };

@@ -64,3 +64,43 @@ test("text that is not a stored value is a clear error", () => {
   assert.throws(() => jsonValues.deserialize('{"$t":"bytes","v":"!!"}'), { name: "TypeError", message: /invalid base64/ });
   assert.throws(() => jsonValues.deserialize("{not json"), SyntaxError);
 });
+
+test("only the exact forms serialize writes are read back: anything else is a TypeError", () => {
+  const foreign = [
+    '{"$t":"number","v":"42"}',
+    '{"$t":"number","v":"0x10"}',
+    '{"$t":"number","v":42}',
+    '{"$t":"number","v":"nan"}',
+    '{"$t":"date","v":"2020-01-01T00:00:00Z"}',
+    '{"$t":"date","v":1.5}',
+    '{"$t":"date","v":9e15}',
+    '{"$t":"date"}',
+    '{"$t":"bigint","v":"0x10"}',
+    '{"$t":"bigint","v":"007"}',
+    '{"$t":"bigint","v":" 1"}',
+    '{"$t":"bigint","v":"-0"}',
+    '{"$t":"bigint","v":7}',
+    '{"$t":"undefined","v":1}',
+    '{"$t":"bigint","v":"1","extra":true}',
+    '{"$t":"bytes","v":"AQ"}',
+    '{"$t":"bytes","v":"AR=="}',
+    '{"$t":"map","v":[[1]]}',
+    '{"$t":"map","v":[[1,2],[1,3]]}',
+    '{"$t":"map","v":{}}',
+    '{"$t":"set","v":[1,1]}',
+    '{"$t":"set","v":"ab"}',
+    '{"$t":"object","v":{"a":1}}',
+    '{"$t":"object","v":[1]}',
+    '[1,{"$t":"number","v":"42"}]',
+    "-0",
+    "[-0.0]",
+    '{"a":1e400}',
+    '{"a":-1e-400}',
+  ];
+  for (const text of foreign) {
+    assert.throws(() => jsonValues.deserialize(text), { name: "TypeError", message: /jsonValues: .*not a form this serializer writes/ }, text);
+  }
+  // What serialize does write still reads back, including look-alikes of the checks above.
+  const written = [1e300, -1e-300, 1e21, "2020-01-01 -0", { $t: "x", v: "42" }, new Uint8Array([1, 17]), new Date(-8.64e15), -0.5];
+  for (const value of written) assert.deepStrictEqual(roundTrip(value), value);
+});

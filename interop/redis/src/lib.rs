@@ -5,7 +5,9 @@
 //! Layout (under a storage's `prefix`, default `cashier:`):
 //! - `{prefix}generation`: the namespace generation, an integer; absent means 0. `clear()` is `INCR`.
 //! - `{prefix}{generation}:v:{key}`: a value, as the value serializer's text (JSON by default).
-//! - `{prefix}{generation}:l:{key}`: a key's lock while one process computes it.
+//! - `{prefix}{generation}:l:{key}`: a key's lock while one process computes it: the holder's
+//!   random token, with `PX` = the lock's lease, which the holder renews while it computes and
+//!   releases by compare-and-delete (a writer that takes no lock simply does not touch it).
 
 use redis::{Commands, Connection, RedisResult};
 

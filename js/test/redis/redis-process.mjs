@@ -1,6 +1,6 @@
 // A real redis-server on 127.0.0.1 at a free port, no persistence; `stop()` kills it by the PID
-// started here, `start()` brings it back on the same port. Used by the tests (server.mjs) and
-// the Redis benchmark (bench/js/redis.mjs).
+// started here, `start()` brings it back on the same port, `pause()`/`resume()` hang it (SIGSTOP)
+// and let it go (SIGCONT). Used by the tests (server.mjs) and the Redis benchmark (bench/js/redis.mjs).
 import { spawn } from "node:child_process";
 import { createServer, connect } from "node:net";
 
@@ -44,6 +44,14 @@ export async function redisProcess({ started = true } = {}) {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       throw new Error(`redis-server did not answer on 127.0.0.1:${port}`);
+    },
+    /** Hangs the server (SIGSTOP): connections stay open, commands queue unanswered. */
+    pause() {
+      child.kill("SIGSTOP");
+    },
+    /** Lets a paused server run again (SIGCONT): it then executes what queued up, in order. */
+    resume() {
+      child.kill("SIGCONT");
     },
     async stop() {
       if (!child || child.exitCode !== null) return;
