@@ -60,9 +60,11 @@ import { memoize, TTLMapStorage, TTLMapAsyncStorage } from "cashier-wasm";
  */
 const KNOWN_DEFECT_REGIMES = {
   "private caches, 2 and 3 arguments": "defect 1: private caches of two or more primitive arguments lose entries",
+  "private caches, 2 and 3 arguments, clear() inside computations":
+    "defects 1 and 4: with two or more primitive arguments, a same-key call after clear() inside the computation runs the function again instead of throwing the re-entrancy Error",
   "cacheWith leaves excluded arguments alone": "defect 2: cacheWith reads and converts excluded arguments",
   "a same-key call from a timer joins": "defect 3: a same-key call from a timer the computation only starts is rejected as re-entrant",
-  "everything together": "defects 1, 2 and 3",
+  "everything together": "defects 1, 2, 3 and 4",
 };
 
 const SEEDS = Number(process.env.MODEL_SEEDS ?? 200);
@@ -717,20 +719,24 @@ function makeWorld(config) {
 const REGIMES = [
   { name: "private caches, 1 argument", private1: true },
   { name: "shared storages: functions, versions, storage operations", shared: true },
-  { name: "private caches, 2 and 3 arguments", privateMulti: true },
-  { name: "cacheWith leaves excluded arguments alone", cacheWith: true },
+  { name: "private caches, 2 and 3 arguments", privateMulti: true, clearInside: 0 },
+  { name: "private caches, 2 and 3 arguments, clear() inside computations", privateMulti: true, clearInside: 0.5 },
+  { name: "cacheWith leaves excluded arguments alone", cacheWith: true, unkeyableExcluded: true },
   { name: "a same-key call from a timer joins", timer: true },
-  { name: "everything together", private1: true, privateMulti: true, shared: true, cacheWith: true, timer: true },
+  { name: "everything together", private1: true, privateMulti: true, shared: true, cacheWith: true, unkeyableExcluded: true, timer: true },
 ];
 
 function makeConfig(rng, regime) {
   const stores = [];
   const handles = [];
   const keyable = (objects) => (objects ? [...PRIMITIVES, ...OBJECTS] : PRIMITIVES);
+  // What excluded positions hold: values no key can hold (defect 2's regime), or keyable ones.
+  const left = regime.unkeyableExcluded ? [...UNKEYABLE, "1"] : ["1", '"a"', "{a:1}", "[1,2]"];
   const domain = (arity, excluded, objects) => {
-    const size = arity === 1 ? 6 : arity === 2 ? 4 : 3;
+    // Small domains, so that keys repeat: about 6 distinct keys per 1-argument function, 9-16 for more.
+    const size = arity === 1 ? 6 : arity === 2 ? 3 : 2;
     const keys = keyable(objects);
-    return [...Array(arity).keys()].map((i) => (excluded.includes(i) ? rng.sample([...UNKEYABLE, "1"], 2) : rng.sample(keys, size)));
+    return [...Array(arity).keys()].map((i) => (excluded.includes(i) ? rng.sample(left, 2) : rng.sample(keys, size)));
   };
   const privateStore = (kind) =>
     stores.push({ id: stores.length, shared: false, kind, maxSize: rng.pick([1, 2, 3, 4, 8, 1000]), ttl: rng.pick([undefined, undefined, 5, 10, 30]) }) - 1;
@@ -741,12 +747,17 @@ function makeConfig(rng, regime) {
   };
   if (regime.private1) {
     for (const kind of ["sync", "sync", "async", "async"]) privateHandle(kind, 1, undefined, true);
+    // One argument of two takes part.
+    if (!regime.unkeyableExcluded) for (const kind of ["sync", "async"]) privateHandle(kind, 2, rng.pick([[0], [1]]), true);
   }
   if (regime.privateMulti) {
     for (const kind of ["sync", "async"]) for (const arity of [2, 3]) privateHandle(kind, arity, undefined, rng.chance(0.3));
+    // Two of three positions take part (what is left out holds keyable values here).
+    for (const kind of ["sync", "async"]) privateHandle(kind, 3, rng.pick([[2, 0], [0, 1], [1, 2]]), rng.chance(0.3));
   }
   if (regime.cacheWith) {
-    const selections = { 2: [[1], [0]], 3: [[1], [2, 0], [0, 1], [2]] };
+    // One position takes part: the argument index has one level (two or more are defect 1's regime).
+    const selections = { 2: [[1], [0]], 3: [[1], [2], [0]] };
     for (const kind of ["sync", "async"]) for (const arity of [2, 3]) privateHandle(kind, arity, rng.pick(selections[arity]), true);
   }
   if (regime.timer && !regime.private1) {
@@ -766,7 +777,8 @@ function makeConfig(rng, regime) {
         : [{ name: "f", version: undefined }];
       const arity = rng.pick([1, 2, 3]);
       for (const { name, version } of named) {
-        const cacheWith = regime.cacheWith && arity > 1 ? [arity - 1] : undefined;
+        // Keys are strings here, whatever the number of positions taking part.
+        const cacheWith = arity > 1 && (regime.cacheWith || name === "g") ? rng.pick(arity === 2 ? [[1], [0]] : [[2], [0, 2], [1, 0]]) : undefined;
         const excluded = cacheWith ? [...Array(arity).keys()].filter((i) => !cacheWith.includes(i)) : [];
         const shared = handles.find((h) => h.store === store && h.name === name && h.version === version);
         addHandle({
@@ -782,7 +794,7 @@ function makeConfig(rng, regime) {
       }
     }
   }
-  return { stores, handles, timers: regime.timer === true };
+  return { stores, handles, timers: regime.timer === true, clearInside: regime.clearInside ?? 0.15 };
 }
 
 /** A call's argument tokens for handle `h`. */
@@ -798,11 +810,14 @@ function makePlan(rng, config, h) {
     plan.outcome = r < 0.1 ? "throw" : r < 0.2 ? "undefined" : "value";
   }
   if (config.timers && h.kind === "async" && rng.chance(0.25)) plan.timer = true;
-  if (rng.chance(0.15)) {
+  if (config.clearInside > 0.15 && rng.chance(config.clearInside)) {
+    // A clear, then a call of the computation's own key.
+    plan.during.push({ t: "clear", h: h.id }, { t: "call", h: h.id, args: "same" });
+  } else if (rng.chance(0.15)) {
     const sameKind = config.handles.filter((other) => other.kind === h.kind);
     const count = 1 + rng.int(2);
     for (let i = 0; i < count; i++) {
-      const r = rng.next();
+      const r = rng.next() * (0.85 + config.clearInside);
       if (r < 0.35) {
         // The same key: this function, or another with its name on its storage.
         const twins = sameKind.filter((o) => o.store === h.store && o.name === h.name && o.version === h.version && o.arity === h.arity);
@@ -924,7 +939,7 @@ function judge(expectation, world) {
 }
 
 /** Compares the implementation with the model; throws a Mismatch. `open` holds the results still to check. */
-function compare(world, model, open, withStats) {
+function compare(world, model, open, withStats, stepResults) {
   const { invocations } = world;
   const expected = model.invocations;
   const count = Math.max(invocations.length, expected.length);
@@ -934,7 +949,11 @@ function compare(world, model, open, withStats) {
     const e = expected[n];
     if (!a || !e || a.h !== e.h || a.args !== e.args) {
       const show = (list) => list.slice(n).map((i) => `h${i.h}(${i.args})`).join(" ") || "none";
-      throw new Mismatch("invocations", `invocations from #${n}: expected ${show(expected)}, got ${show(invocations)}`);
+      const results = world.results
+        .slice(stepResults)
+        .map((r, i) => `#${stepResults + i} ${describeResult(r)}` + (model.expect[stepResults + i] ? ` (expected ${judge(model.expect[stepResults + i], world).text})` : ""));
+      const also = results.length ? `; this step's results: ${results.join(", ")}` : "";
+      throw new Mismatch("invocations", `invocations from #${n}: expected ${show(expected)}, got ${show(invocations)}${also}`);
     }
   }
   world.invocationsChecked = count;
@@ -974,10 +993,11 @@ async function run(config, ops, statsEveryStep, coverage) {
   };
   for (let step = 0; step <= ops.length; step++) {
     const op = ops[step] ?? { t: "drain" };
+    const stepResults = world.results.length;
     try {
       await apply(op, step, world, model, config);
       trackAll();
-      compare(world, model, open, statsEveryStep || op.t === "stats" || op.t === "drain");
+      compare(world, model, open, statsEveryStep || op.t === "stats" || op.t === "drain", stepResults);
     } catch (error) {
       if (error instanceof Mismatch) return { step, kind: error.kind, message: error.message };
       return { step, kind: "exception", message: `the test itself threw: ${error?.stack ?? error}` };
@@ -1229,6 +1249,9 @@ for (const regime of REGIMES) {
   test(`model: ${regime.name}`, known ? { todo: known } : {}, async (t) => {
     const seeds = process.env.MODEL_SEED ? [Number(process.env.MODEL_SEED)] : [...Array(SEEDS).keys()];
     const coverage = {};
+    // MODEL_KEEP_GOING=n: collect up to n shrunk failures (exploring past a first, known one).
+    const keepGoing = Number(process.env.MODEL_KEEP_GOING ?? 0);
+    const failures = [];
     for (const seed of seeds) {
       const { config, ops, statsEveryStep } = generate(seed, regime);
       const failure = await run(config, ops, statsEveryStep, coverage);
@@ -1236,9 +1259,11 @@ for (const regime of REGIMES) {
         const shrunk = await shrink(config, ops, statsEveryStep, failure);
         const message = report(regime, seed, config, shrunk, { ops, failure });
         t.diagnostic(message);
-        throw new Error(message);
+        failures.push(message);
+        if (failures.length > keepGoing) break;
       }
     }
+    if (failures.length > 0) throw new Error(failures.join("\n"));
     t.diagnostic(`${seeds.length} sequences of ${OPS} operations; totals: ${JSON.stringify(coverage)}`);
   });
 }
