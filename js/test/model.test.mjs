@@ -178,13 +178,24 @@ function canon(value) {
 }
 
 /** Positions of a handle's arguments that take part in its key (cacheWith sorted, or all). */
-const participating = (h) => (h.cacheWith ? [...h.cacheWith].sort((a, b) => a - b) : [...Array(h.arity).keys()]);
+const participating = (h, args) => (h.cacheWith ? [...h.cacheWith].sort((a, b) => a - b) : [...args.keys()]);
 
 /** The canonical arguments of a call (participating positions only). */
-const canonArgs = (h, args) => participating(h).map((i) => canon(args[i])).join(",");
+const canonArgs = (h, args) => participating(h, args).map((i) => canon(args[i])).join(",");
 
-/** The model's key of a call: name, version, participating arguments. */
-const modelKey = (h, args) => `${h.name}@${h.version ?? ""}(${canonArgs(h, args)})`;
+/**
+ * What a handle's keys start with. Under "repr" the prefix is written before the name, so prefix
+ * "a" + name "bc" and prefix "ab" + name "c" meet (KEYS.md); a hashed key digests the label
+ * without the prefix, so there they do not.
+ */
+const labelOf = (h) => {
+  const serializer = h.serializer ?? "repr";
+  const prefix = h.prefix ?? "";
+  return serializer === "repr" ? `repr|${prefix}${h.name}@${h.version ?? ""}` : `${serializer}|${prefix}|${h.name}@${h.version ?? ""}`;
+};
+
+/** The model's key of a call: serializer, prefix, name, version, participating arguments. */
+const modelKey = (h, args) => `${labelOf(h)}(${canonArgs(h, args)})`;
 
 // ---------------------------------------------------------------------------------------------
 // The reference model.
@@ -627,7 +638,7 @@ function makeWorld(config) {
       return value;
     };
     const fn = h.kind === "sync" ? (...args) => syncBody(args) : async (...args) => asyncBody(args);
-    const options = { name: h.name, version: h.version, cacheWith: h.cacheWith };
+    const options = { name: h.name, version: h.version, cacheWith: h.cacheWith, prefix: h.prefix, serializer: h.serializer };
     if (s.shared) Object.assign(options, { storage: stores[h.store], ttl: h.ttl });
     else Object.assign(options, { maxSize: s.maxSize, ttl: s.ttl, clock });
     return memoize(fn, options);
@@ -732,9 +743,10 @@ function makeConfig(rng, regime) {
   const keyable = (objects) => (objects ? [...PRIMITIVES, ...OBJECTS] : PRIMITIVES);
   // What excluded positions hold: values no key can hold (defect 2's regime), or keyable ones.
   const left = regime.unkeyableExcluded ? [...UNKEYABLE, "1"] : ["1", '"a"', "{a:1}", "[1,2]"];
-  const domain = (arity, excluded, objects) => {
-    // Small domains, so that keys repeat: about 6 distinct keys per 1-argument function, 9-16 for more.
-    const size = arity === 1 ? 6 : arity === 2 ? 3 : 2;
+  const domain = (arity, excluded, objects, small = false) => {
+    // Small domains, so that keys repeat: about 6 distinct keys per 1-argument function, 8-9 for more
+    // (fewer on shared storages, where several functions share the room).
+    const size = arity === 1 ? (small ? 4 : 6) : arity === 2 ? 3 : 2;
     const keys = keyable(objects);
     return [...Array(arity).keys()].map((i) => (excluded.includes(i) ? rng.sample(left, 2) : rng.sample(keys, size)));
   };
@@ -749,6 +761,16 @@ function makeConfig(rng, regime) {
     for (const kind of ["sync", "sync", "async", "async"]) privateHandle(kind, 1, undefined, true);
     // One argument of two takes part.
     if (!regime.unkeyableExcluded) for (const kind of ["sync", "async"]) privateHandle(kind, 2, rng.pick([[0], [1]]), true);
+    // f(), f(x): calls of no or one argument of one function (f() and f(undefined) are two keys).
+    for (const kind of ["sync", "async"]) {
+      addHandle({ kind, arity: 1, variadic: [0, 1], store: privateStore(kind), name: `v${handles.length}`, domain: [rng.sample([...PRIMITIVES, ...OBJECTS], 4)] });
+    }
+    // Hashed keys: a private cache then indexes every call by its key string, primitives too.
+    for (const kind of ["sync", "async"]) {
+      const serializer = rng.pick(["md5", "sha256"]);
+      const arity = rng.pick([2, 3]);
+      addHandle({ kind, arity, store: privateStore(kind), name: `h${handles.length}`, serializer, domain: domain(arity, [], true) });
+    }
   }
   if (regime.privateMulti) {
     for (const kind of ["sync", "async"]) for (const arity of [2, 3]) privateHandle(kind, arity, undefined, rng.chance(0.3));
@@ -773,23 +795,28 @@ function makeConfig(rng, regime) {
             { name: "f", version: "1" },
             { name: "f", version: "2" },
             { name: "g", version: undefined },
+            { name: "bc", prefix: "a" }, // meets the next under repr
+            { name: "c", prefix: "ab" },
+            { name: "f", serializer: "sha256" }, // never meets f's repr keys
           ]
         : [{ name: "f", version: undefined }];
       const arity = rng.pick([1, 2, 3]);
-      for (const { name, version } of named) {
+      for (const { name, version, prefix, serializer } of named) {
         // Keys are strings here, whatever the number of positions taking part.
         const cacheWith = arity > 1 && (regime.cacheWith || name === "g") ? rng.pick(arity === 2 ? [[1], [0]] : [[2], [0, 2], [1, 0]]) : undefined;
         const excluded = cacheWith ? [...Array(arity).keys()].filter((i) => !cacheWith.includes(i)) : [];
-        const shared = handles.find((h) => h.store === store && h.name === name && h.version === version);
+        const shared = handles.find((h) => h.store === store && labelOf(h) === labelOf({ name, version, prefix, serializer }));
         addHandle({
           kind,
           arity,
           store,
           name,
           version,
+          prefix,
+          serializer,
           cacheWith,
           ttl: rng.pick([undefined, undefined, 7, 15]),
-          domain: shared ? shared.domain : domain(arity, excluded, true),
+          domain: shared ? shared.domain : domain(arity, excluded, true, true),
         });
       }
     }
@@ -798,7 +825,7 @@ function makeConfig(rng, regime) {
 }
 
 /** A call's argument tokens for handle `h`. */
-const argsFor = (rng, h) => h.domain.map((tokens) => rng.pick(tokens));
+const argsFor = (rng, h) => (h.variadic ? [...Array(rng.pick(h.variadic)).keys()].map(() => rng.pick(h.domain[0])) : h.domain.map((tokens) => rng.pick(tokens)));
 
 /** The same arguments, some replaced by canonically equal twins (another property order, -0). */
 const twinArgs = (rng, tokens) => tokens.map((token) => (TWINS[token] && rng.chance(0.5) ? TWINS[token] : token));
@@ -820,7 +847,7 @@ function makePlan(rng, config, h) {
       const r = rng.next() * (0.85 + config.clearInside);
       if (r < 0.35) {
         // The same key: this function, or another with its name on its storage.
-        const twins = sameKind.filter((o) => o.store === h.store && o.name === h.name && o.version === h.version && o.arity === h.arity);
+        const twins = sameKind.filter((o) => o.store === h.store && labelOf(o) === labelOf(h) && o.arity === h.arity && String(o.cacheWith) === String(h.cacheWith));
         plan.during.push({ t: "call", h: rng.pick(twins).id, args: "same" });
       } else if (r < 0.6) {
         const other = rng.pick(sameKind);
@@ -1186,8 +1213,16 @@ async function shrink(config, ops, statsEveryStep, failure) {
 function describeHandle(h, config) {
   const s = config.stores[h.store];
   const where = s.shared ? `shared ${s.kind === "sync" ? "TTLMapStorage" : "TTLMapAsyncStorage"} s${s.id} {maxSize: ${s.maxSize}, ttl: ${s.ttl}}` : `private {maxSize: ${s.maxSize}, ttl: ${s.ttl}}`;
-  const options = [`name: "${h.name}"`, h.version ? `version: "${h.version}"` : "", h.cacheWith ? `cacheWith: [${h.cacheWith}]` : "", h.ttl ? `ttl: ${h.ttl}` : ""].filter(Boolean).join(", ");
-  return `h${h.id} = memoize(${h.kind} ${h.arity}-argument fn, {${options}}) on ${where}`;
+  const options = [
+    `name: "${h.name}"`,
+    h.version ? `version: "${h.version}"` : "",
+    h.prefix ? `prefix: "${h.prefix}"` : "",
+    h.serializer ? `serializer: "${h.serializer}"` : "",
+    h.cacheWith ? `cacheWith: [${h.cacheWith}]` : "",
+    h.ttl ? `ttl: ${h.ttl}` : "",
+  ];
+  const arity = h.variadic ? `${h.variadic.join("/")}-argument` : `${h.arity}-argument`;
+  return `h${h.id} = memoize(${h.kind} ${arity} fn, {${options.filter(Boolean).join(", ")}}) on ${where}`;
 }
 
 function describeOp(op) {
