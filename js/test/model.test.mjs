@@ -6,11 +6,13 @@
 // of every promise a call returned, and — at `stats` operations, and after every step in half of
 // the sequences — every storage's counters.
 //
-// What runs: 1-, 2- and 3-argument private caches (sync and async; primitives, -0/NaN, short
-// strings, small objects and arrays built fresh for every call, in varying property order),
-// `cacheWith` with unkeyable values (class instances, cycles, functions) at excluded positions,
-// shared `TTLMapStorage` / `TTLMapAsyncStorage` holding several functions, versions, and two
-// functions with one name (which share entries), storage get/set/has/delete/bumpVersion, TTLs
+// What runs: 0-, 1-, 2- and 3-argument private caches (sync and async; primitives, -0/NaN, short
+// strings, small objects and arrays built fresh for every call, in varying property order;
+// repr keys, indexed by argument value, and md5/sha256 keys, indexed by key string), `cacheWith`
+// (keyable values at excluded positions, and in defect 2's regime class instances, cycles and
+// functions), shared `TTLMapStorage` / `TTLMapAsyncStorage` holding several functions, versions,
+// two functions with one name and two prefix/name pairs that meet (which share entries), a
+// hashed-key function, storage get/set/has/delete/bumpVersion, TTLs
 // (storage defaults and per-function) on an injected clock that jumps forwards, backwards and
 // to NaN, delete/clear from outside and from inside computations, async computations settled
 // explicitly by the test (deferreds: joins are deterministic), rejections, and re-entrancy (a
@@ -45,27 +47,38 @@
 //   reached included; pending = async computations pending + synchronous ones running. No
 //   counter is bounded instead of compared: all are exact.
 //
-// Regimes: each known defect has its own regime, so that each fix flips one entry of
-// KNOWN_DEFECT_REGIMES (a regime listed there runs as a node:test `todo`: reported, never
-// silently skipped, and not failing the suite). On a failure the sequence is shrunk and the test
-// prints the seed, the regime, the functions and the minimal operation list. Reproduce with
-//   MODEL_REGIME=<regime> MODEL_SEED=<seed> node --test js/test/model.test.mjs
-// (MODEL_SEEDS and MODEL_OPS change the number of sequences and their length).
+// Regimes (REGIMES below): each known defect has its own, so that each fix flips one entry of
+// KNOWN_DEFECT_REGIMES (a regime listed there runs as a node:test `todo`: reported with its
+// shrunk failure, never silently skipped, and not failing the suite). On a failure the sequence
+// is shrunk (ops removed, then actions inside calls) while the same kind of mismatch remains, and
+// the test prints the seed, the regime, the functions used and the minimal operation list.
+// Reproduce with
+//   MODEL_REGIME="<regime>" MODEL_SEED=<seed> node --test js/test/model.test.mjs
+// MODEL_SEEDS / MODEL_OPS change the number of sequences (default 200) and their length (200);
+// MODEL_KEEP_GOING=n reports up to n+1 failing seeds instead of stopping at the first (to look
+// past a known defect). Each passing run prints what it exercised (counter totals).
 import { test } from "node:test";
 import { memoize, TTLMapStorage, TTLMapAsyncStorage } from "cashier-wasm";
 
 /**
- * Regimes that fail on the code as it is, with the defect each shows. Delete a regime's line
- * when the fix of its defect has merged (the regime then runs as an ordinary test).
+ * Regimes that fail on the code as it is, with the defects each shows. Delete a regime's line
+ * once the fixes of all the defects it names have merged: it then runs as an ordinary test.
  */
 const KNOWN_DEFECT_REGIMES = {
   "private caches, 2 and 3 arguments": "defect 1: private caches of two or more primitive arguments lose entries",
-  "private caches, 2 and 3 arguments, clear() inside computations":
-    "defects 1 and 4: with two or more primitive arguments, a same-key call after clear() inside the computation runs the function again instead of throwing the re-entrancy Error",
+  "private caches, 2 and 3 arguments, clear() inside computations": "defects 1 and 4: with 2+ primitive arguments, a same-key call after clear() inside the computation runs fn again (no re-entrancy Error)",
   "cacheWith leaves excluded arguments alone": "defect 2: cacheWith reads and converts excluded arguments",
   "a same-key call from a timer joins": "defect 3: a same-key call from a timer the computation only starts is rejected as re-entrant",
   "everything together": "defects 1, 2, 3 and 4",
 };
+
+/**
+ * README: async re-entrancy is "detected across awaits where AsyncLocalStorage exists". Settle
+ * operations check it: a computation resumed after its await that awaits a call of its own key
+ * must get the re-entrancy Error, not wait for itself. (Defect 3's fix must keep this while
+ * letting a timer's call join; if the contract changes instead, set this to false.)
+ */
+const CHECK_REENTRANCY_ACROSS_AWAITS = true;
 
 const SEEDS = Number(process.env.MODEL_SEEDS ?? 200);
 const OPS = Number(process.env.MODEL_OPS ?? 200);
@@ -551,6 +564,7 @@ class Model {
   settle(n, outcome, reenter) {
     const flight = this.flights[n];
     if (reenter) {
+      this.reenteredAfterAwait = (this.reenteredAfterAwait ?? 0) + 1;
       const outer = this.context;
       this.context = flight.lineage;
       this.call(flight.h, flight.args, DEFAULT_PLAN);
@@ -877,7 +891,8 @@ function makeOp(rng, config) {
   }
   if (r < 0.58) {
     const x = rng.next();
-    return { t: "settle", pick: rng.int(8), outcome: x < 0.65 ? "value" : x < 0.75 ? "undefined" : "reject", reenter: rng.chance(0.2) };
+    const reenter = rng.chance(0.2) && CHECK_REENTRANCY_ACROSS_AWAITS;
+    return { t: "settle", pick: rng.int(8), outcome: x < 0.65 ? "value" : x < 0.75 ? "undefined" : "reject", reenter };
   }
   if (r < 0.65) return { t: "delete", h: h.id, args: argsFor(rng, h) };
   if (r < 0.67) return { t: "clear", h: h.id };
@@ -1038,6 +1053,7 @@ async function run(config, ops, statsEveryStep, coverage) {
     }
     for (const store of model.stores) for (const [counter, n] of Object.entries(store.stats())) coverage[counter] = (coverage[counter] ?? 0) + n;
     coverage.invocations = (coverage.invocations ?? 0) + model.invocations.length;
+    coverage.reenteredAfterAwait = (coverage.reenteredAfterAwait ?? 0) + (model.reenteredAfterAwait ?? 0);
   }
   return undefined;
 }
@@ -1164,7 +1180,16 @@ async function apply(op, step, world, model, config) {
 // ---------------------------------------------------------------------------------------------
 // Shrinking and reporting.
 
-/** Removes operations while the same kind of mismatch remains; returns the shortest list found. */
+/** An action from inside a computation as an operation of its own. */
+const hoist = (action) => (action.t === "call" ? { t: "call", h: action.h, args: action.args, plan: DEFAULT_PLAN } : { ...action });
+
+/**
+ * Shrinks a failing sequence while the same kind of mismatch remains: removes operations (halves,
+ * quarters, ... single ones), then simplifies what is left — actions inside a computation moved
+ * out to operations of their own (before or after it), dropped one by one, no timer, no throw,
+ * no re-entry after an await — and repeats until nothing changes. Every simplification lowers
+ * the number of nested actions and plan features, so this ends.
+ */
 async function shrink(config, ops, statsEveryStep, failure) {
   let best = ops.slice(0, failure.step + 1);
   let bestFailure = failure;
@@ -1178,24 +1203,45 @@ async function shrink(config, ops, statsEveryStep, failure) {
     }
     return false;
   };
-  for (let chunk = Math.ceil(best.length / 2); chunk >= 1 && Date.now() < deadline; chunk = chunk === 1 ? 0 : Math.ceil(chunk / 2)) {
-    for (let i = 0; i < best.length && Date.now() < deadline; ) {
-      if (!(await attempt([...best.slice(0, i), ...best.slice(i + chunk)]))) i += chunk;
+  const remove = async () => {
+    let changed = false;
+    for (let chunk = Math.ceil(best.length / 2); chunk >= 1 && Date.now() < deadline; chunk = chunk === 1 ? 0 : Math.ceil(chunk / 2)) {
+      for (let i = 0; i < best.length && Date.now() < deadline; ) {
+        if (await attempt([...best.slice(0, i), ...best.slice(i + chunk)])) changed = true;
+        else i += chunk;
+      }
     }
-  }
-  // Simplify what is left: calls without actions inside, then keyOf pairs and settle choices.
-  for (let i = 0; i < best.length && Date.now() < deadline; i++) {
-    const op = best[i];
-    if (op.t === "call" && (op.plan.during.length > 0 || op.plan.timer || op.plan.outcome !== "value")) {
-      const variants = [
-        { ...op, plan: DEFAULT_PLAN },
-        ...op.plan.during.map((_, j) => ({ ...op, plan: { ...op.plan, during: op.plan.during.filter((__, k) => k !== j) } })),
-        { ...op, plan: { ...op.plan, timer: false } },
-        { ...op, plan: { ...op.plan, outcome: "value" } },
-      ];
-      for (const variant of variants) if (await attempt([...best.slice(0, i), variant, ...best.slice(i + 1)])) break;
+    return changed;
+  };
+  const simplify = async () => {
+    let changed = false;
+    for (let i = 0; i < best.length && Date.now() < deadline; i++) {
+      const op = best[i];
+      const variants = [];
+      if (op.t === "call") {
+        const { during, timer, outcome } = op.plan;
+        const bare = { ...op, plan: { ...op.plan, during: [] } };
+        if (during.length > 0) {
+          variants.push([bare, ...during.map(hoist)], [...during.map(hoist), bare]);
+          for (let j = 0; j < during.length; j++) variants.push([{ ...op, plan: { ...op.plan, during: during.filter((_, k) => k !== j) } }]);
+        }
+        if (timer) variants.push([{ ...op, plan: { ...op.plan, timer: false } }]);
+        if (outcome !== "value") variants.push([{ ...op, plan: { ...op.plan, outcome: "value" } }]);
+      }
+      if (op.t === "settle" && op.reenter) variants.push([{ ...op, reenter: false }]);
+      for (const variant of variants) {
+        if (await attempt([...best.slice(0, i), ...variant, ...best.slice(i + 1)])) {
+          changed = true;
+          break;
+        }
+      }
     }
-    if (op.t === "settle" && op.reenter) await attempt([...best.slice(0, i), { ...op, reenter: false }, ...best.slice(i + 1)]);
+    return changed;
+  };
+  for (let round = 0; round < 10 && Date.now() < deadline; round++) {
+    const removed = await remove();
+    const simplified = await simplify();
+    if (!removed && !simplified) break;
   }
   // Without stats after every step, if the mismatch still shows.
   let everyStep = statsEveryStep;
@@ -1236,7 +1282,7 @@ function describeOp(op) {
       return `h${op.h}(${args(op.args)})${extra.length ? "   [if it runs: " + extra.join("; ") + "]" : ""}`;
     }
     case "settle":
-      return `settle pending invocation (#${op.pick} mod open): ${op.outcome === "reject" ? "reject" : op.outcome === "undefined" ? "resolve undefined" : "resolve a new object"}${op.reenter ? ", then it awaits a same-key call" : ""}`;
+      return `settle unsettled async invocation no. ${op.pick} mod count (oldest first): ${op.outcome === "reject" ? "reject" : op.outcome === "undefined" ? "resolve undefined" : "resolve a new object"}${op.reenter ? ", then it awaits a same-key call" : ""}`;
     case "delete":
       return `h${op.h}.cache.delete(${args(op.args)})`;
     case "clear":
