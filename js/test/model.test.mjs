@@ -553,6 +553,9 @@ class Model {
       case "clear":
         this.storeOf(h).clear();
         break;
+      case "stats":
+        this.expect.push({ type: "value", ref: { lit: statsText(this.storeOf(h).stats()) } });
+        break;
     }
   }
 
@@ -727,6 +730,9 @@ function makeWorld(config) {
       case "clear":
         fn.cache.clear();
         break;
+      case "stats":
+        world.record(() => statsText(fn.cache.stats()));
+        break;
     }
   };
 
@@ -875,6 +881,8 @@ function makePlan(rng, config, h) {
       }
     }
   }
+  // The counters seen from inside the computation (pending counts it).
+  if (rng.chance(0.08)) plan.during.push({ t: "stats", h: h.id });
   return plan;
 }
 
@@ -934,6 +942,8 @@ class Mismatch extends Error {
 }
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
+/** Counters as text, keys sorted: a snapshot compared as a result. */
+const statsText = (stats) => JSON.stringify(stats, Object.keys(stats).sort());
 const isReentrant = (error) => error instanceof Error && /re-?entran/i.test(error.message);
 
 function describe(value) {
@@ -1277,7 +1287,9 @@ function describeOp(op) {
     case "call": {
       const extra = [];
       if (op.plan.outcome !== "value") extra.push(`fn ${op.plan.outcome === "throw" ? "throws" : "returns undefined"}`);
-      for (const a of op.plan.during) extra.push(`inside: ${a.t === "clear" ? `h${a.h}.cache.clear()` : a.t === "delete" ? `h${a.h}.cache.delete(${args(a.args)})` : `h${a.h}(${args(a.args)})`}`);
+      const inside = (a) =>
+        a.t === "clear" ? `h${a.h}.cache.clear()` : a.t === "delete" ? `h${a.h}.cache.delete(${args(a.args)})` : a.t === "stats" ? `h${a.h}.cache.stats()` : `h${a.h}(${args(a.args)})`;
+      for (const a of op.plan.during) extra.push(`inside: ${inside(a)}`);
       if (op.plan.timer) extra.push("inside: setTimeout(() => same call, 0)");
       return `h${op.h}(${args(op.args)})${extra.length ? "   [if it runs: " + extra.join("; ") + "]" : ""}`;
     }
