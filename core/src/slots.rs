@@ -190,7 +190,7 @@ impl SlotLru {
             max_size,
             next_serial: 0,
             sweep_cursor: 0,
-            ttl_seen: default_ttl_ms.is_some(),
+            ttl_seen: false,
             time_floor: Cell::new(0),
             counters: Counters::default(),
         })
@@ -708,7 +708,9 @@ impl SlotLru {
 
     /// Examines up to two slots round-robin and frees the expired and stale ones.
     fn sweep(&mut self, now: u64, freed: &mut impl FnMut(u32, Freed)) {
-        if !(self.ttl_seen || self.has_stale()) || self.nodes.is_empty() {
+        // Nothing can be dead if nothing can expire and nothing is stale; and with nothing
+        // linked or stale there is nothing to free (the cursor stays where it is).
+        if !(self.ttl_seen || self.has_stale()) || (self.linked == 0 && self.stale_pending == 0) {
             return;
         }
         let len = self.nodes.len() as u32;
