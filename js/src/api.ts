@@ -112,15 +112,26 @@ function reentrant(name: string): Error {
 /** The functions memoized over each shared storage, by the head of their keys: two different
  * functions with one head would serve each other's values. */
 const heads = new WeakMap<object, Map<string, Function>>();
+/** Custom serializers, numbered: keys of different serializers are told apart by their owner. */
+const serializerIds = new WeakMap<object, number>();
+let serializers = 0;
 
 /** Records that `fn` keys as `name`/`version`/`prefix` in `storage`; a TypeError if another
- * function already does (the same function again is fine: it computes the same values). */
+ * function already does (the same function again is fine: it computes the same values). The
+ * serializer is part of the head: repr, md5 and sha256 keys never look alike. */
 function claimHead(storage: object, fn: Function, name: string, options: KeyOptions): void {
   let claimed = heads.get(storage);
   if (claimed === undefined) heads.set(storage, (claimed = new Map()));
   const version = options.version === undefined ? undefined : String(options.version);
   const prefix = String(options.prefix ?? "");
-  const head = JSON.stringify([prefix, name, version ?? null]);
+  const { serializer = "repr" } = options;
+  let serializing: string | number = typeof serializer === "string" ? serializer : 0;
+  if (typeof serializer === "object") {
+    let id = serializerIds.get(serializer);
+    if (id === undefined) serializerIds.set(serializer, (id = ++serializers));
+    serializing = id;
+  }
+  const head = JSON.stringify([prefix, name, version ?? null, serializing]);
   const owner = claimed.get(head);
   if (owner === undefined) {
     claimed.set(head, fn);

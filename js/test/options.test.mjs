@@ -43,6 +43,8 @@ test("two different functions with one name, version and prefix on one storage a
   assert.equal(memoize(orders.get, { storage, version: 2 })(1), "order 1");
   assert.equal(memoize(orders.get, { storage, prefix: "o:" })(1), "order 1");
   assert.equal(getUser(1), "user 1");
+  // Keys of different serializers never look alike (repr, md5 and sha256 have disjoint forms).
+  assert.equal(memoize(orders.get, { storage, serializer: "sha256" })(1), "order 1");
   // The same function again computes the same values: allowed.
   assert.equal(memoize(users.get, { storage })(1), "user 1");
   for (const Storage of [TTLMapAsyncStorage, MapStorage]) {
