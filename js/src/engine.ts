@@ -465,12 +465,12 @@ export class Engine {
   private unindex(slot: number): void {
     const first = this.firsts[slot];
     const second = this.seconds[slot];
-    if (second === IN_STRINGS) {
-      if (this.strings.get(first as string) === slot) this.strings.delete(first as string);
+    if (second === IN_ONES) {
+      this.ones.delete(first);
       return;
     }
-    if (second === IN_ONES) {
-      if (this.ones.get(first) === slot) this.ones.delete(first);
+    if (second === IN_STRINGS) {
+      this.strings.delete(first as string);
       return;
     }
     const found = this.twos.get(first);
