@@ -9,7 +9,7 @@ import { keyModule, keyModuleLoaded } from "./keys.js";
 import { randomWords } from "./random.js";
 import { isSharedAsyncStorage, type SharedAsyncStorage, type SharedStats } from "./shared.js";
 import { currentFlights, insideFlight, leaveContext, runComputation, type Flight } from "./context.js";
-import { ABSENT, BY_ONE, BY_STRING, BY_TWO, Engine, NO_ARGUMENTS, PENDING_BASE, checkTtl, type Home } from "./engine.js";
+import { ABSENT, BY_MANY, BY_ONE, BY_STRING, BY_TWO, Engine, NO_ARGUMENTS, PENDING_BASE, checkTtl, type Home } from "./engine.js";
 import { TTLMapAsyncStorage, TTLMapStorage, engineOf, type CacheStats, type StorageOptions } from "./storages.js";
 
 export { TTLMapAsyncStorage, TTLMapStorage };
@@ -372,9 +372,8 @@ export function memoize<F extends AnyFunction>(fn: F, options: MemoizeOptions = 
       ? (args) => fastKey(args) ?? memo().keyOf(args)
       : (args) => memo().keyOf(args);
 
-  // A private cache with repr keys indexes calls of up to two primitive arguments by the
-  // arguments themselves (see engine.ts); everything else, and every shared storage, by the
-  // key string. (Hashed serializers keep string keys: V8 hashes strings with a secret seed,
+  // A private cache with repr keys indexes calls of primitive arguments by the arguments
+  // themselves (see engine.ts); everything else, and every shared storage, by the key string. (Hashed serializers keep string keys: V8 hashes strings with a secret seed,
   // numbers not.) Only the participating arguments (cacheWith) are ever read.
   const byValue = fast && given === undefined;
   const positions = options.cacheWith ? [...options.cacheWith].sort((a, b) => a - b) : undefined;
@@ -385,22 +384,25 @@ export function memoize<F extends AnyFunction>(fn: F, options: MemoizeOptions = 
   let missHome: Home = BY_STRING;
   let missFirst: unknown;
   let missSecond: unknown;
+  /** The home of a call's key in the argument index, and its parts there (see engine.ts). */
+  const place = (args: unknown[]): void => {
+    const count = positions ? positions.length : args.length;
+    if (count > 2) {
+      missHome = BY_MANY;
+      missFirst = positions ? positions.map((position) => args[position]) : args;
+      missSecond = undefined;
+    } else {
+      missHome = count === 2 ? BY_TWO : BY_ONE;
+      missFirst = count === 0 ? NO_ARGUMENTS : positions ? args[positions[0]!] : args[0];
+      missSecond = count === 2 ? (positions ? args[positions[1]!] : args[1]) : undefined;
+    }
+  };
   const locate = (args: unknown[]): number => {
     if (byValue) {
-      const count = positions ? positions.length : args.length;
-      if (count <= 2) {
-        const first = count === 0 ? NO_ARGUMENTS : positions ? args[positions[0]!] : args[0];
-        const second = count === 2 ? (positions ? args[positions[1]!] : args[1]) : undefined;
-        const home = count === 2 ? BY_TWO : BY_ONE;
-        const found = storage.check(storage.find(home, first, second));
-        if (found !== ABSENT) return found;
-        if (keyable(args)) {
-          missHome = home;
-          missFirst = first;
-          missSecond = second;
-          return ABSENT;
-        }
-      }
+      place(args);
+      const found = storage.check(storage.find(missHome, missFirst, missSecond));
+      if (found !== ABSENT) return found;
+      if (keyable(args)) return ABSENT;
     }
     const key = keyOf(args);
     missHome = BY_STRING;
@@ -540,13 +542,9 @@ export function memoize<F extends AnyFunction>(fn: F, options: MemoizeOptions = 
 
   /** Removes the entry (or cancels the computation) these arguments have. */
   const remove = (args: unknown[]): boolean => {
-    if (byValue) {
-      const count = positions ? positions.length : args.length;
-      if (count <= 2 && keyable(args)) {
-        const first = count === 0 ? NO_ARGUMENTS : positions ? args[positions[0]!] : args[0];
-        const second = count === 2 ? (positions ? args[positions[1]!] : args[1]) : undefined;
-        return storage.deleteAt(count === 2 ? BY_TWO : BY_ONE, first, second);
-      }
+    if (byValue && keyable(args)) {
+      place(args);
+      return storage.deleteAt(missHome, missFirst, missSecond);
     }
     return storage.deleteKey(keyOf(args));
   };

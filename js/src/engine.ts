@@ -9,7 +9,10 @@
 // - one argument (or none: NO_ARGUMENTS): `ones`, argument → slot;
 // - two arguments: `twos`, first argument → the slot, while exactly one entry has that first
 //   argument (its second is kept per slot, in `seconds`, and compared on lookup), or → a Map
-//   second argument → slot while several do.
+//   second argument → slot while several do;
+// - three or more arguments: `manys[count]`, the same shape one level per argument as needed:
+//   argument → the slot of the only entry continuing this way (its arguments kept per slot, in
+//   `firsts`, and the rest compared on lookup), or → a Map of the next argument.
 // The index is only ever navigated from these roots, after the core has made room: no level is
 // held across an operation that can free slots, so an entry can never be linked into a level
 // that was removed. Freeing a slot deletes its entry and collapses a two-entry level back to a
@@ -53,13 +56,18 @@ export const PENDING_BASE = -3;
 export const BY_STRING = 0;
 export const BY_ONE = 1;
 export const BY_TWO = 2;
-export type Home = typeof BY_STRING | typeof BY_ONE | typeof BY_TWO;
+export const BY_MANY = 3;
+export type Home = typeof BY_STRING | typeof BY_ONE | typeof BY_TWO | typeof BY_MANY;
 
 /** The `ones` key of a call without (participating) arguments: never an argument's. */
 export const NO_ARGUMENTS: unique symbol = Symbol("cashier.noArguments");
 /** `seconds` of a slot indexed in `strings` or `ones` (symbols are never indexed arguments). */
 const IN_STRINGS: unique symbol = Symbol("cashier.inStrings");
 const IN_ONES: unique symbol = Symbol("cashier.inOnes");
+const IN_MANYS: unique symbol = Symbol("cashier.inManys");
+
+/** A level of `manys`: an argument → a slot, or the level of the next argument. */
+type Branch = Map<unknown, number | Branch>;
 
 let memory: WebAssembly.Memory | undefined;
 
@@ -83,6 +91,22 @@ function sameValueZero(a: unknown, b: unknown): boolean {
   return a === b || (a !== a && b !== b);
 }
 
+/** Whether argument lists `a` and `b` (of one length) agree from position `from` on. */
+function sameFrom(a: readonly unknown[], b: readonly unknown[], from: number): boolean {
+  for (let i = from; i < a.length; i++) if (!sameValueZero(a[i], b[i])) return false;
+  return true;
+}
+
+/** Whether two keys at `home` are one key (BY_MANY keys are argument lists). */
+function sameKey(home: Home, first: unknown, second: unknown, otherFirst: unknown, otherSecond: unknown): boolean {
+  if (home === BY_MANY) {
+    const a = first as unknown[];
+    const b = otherFirst as unknown[];
+    return a.length === b.length && sameFrom(a, b, 0);
+  }
+  return sameValueZero(first, otherFirst) && sameValueZero(second, otherSecond);
+}
+
 /** One storage's slots, index and values. */
 export class Engine {
   /** The core's rules for this storage's slots. */
@@ -93,9 +117,11 @@ export class Engine {
   readonly ones = new Map<unknown, number>();
   /** First of two arguments → the slot of the only entry with it, or second → slot. */
   readonly twos = new Map<unknown, number | Map<unknown, number>>();
-  /** Per slot: its key string, its argument, or its first argument. */
+  /** By argument count (≥ 3): first argument → slot or the level of the second, and so on. */
+  private manys: (Branch | undefined)[] = [];
+  /** Per slot: its key string, its argument, its first argument, or its arguments (BY_MANY). */
   firsts: unknown[] = [];
-  /** Per slot: its second argument, or IN_STRINGS / IN_ONES. */
+  /** Per slot: its second argument, or IN_STRINGS / IN_ONES / IN_MANYS. */
   seconds: unknown[] = [];
   /** Per slot: its value, or the Flight of a pending async computation. */
   values: unknown[] = [];
@@ -178,13 +204,26 @@ export class Engine {
     return ABSENT;
   }
 
-  /** The slot the index holds for a key at `home` (`second` only for BY_TWO), or undefined. */
+  /** The slot the index holds for a key at `home` (`second` only for BY_TWO; `first` is the
+   * argument list for BY_MANY), or undefined. */
   find(home: Home, first: unknown, second: unknown): number | undefined {
     if (home === BY_STRING) return this.strings.get(first as string);
     if (home === BY_ONE) return this.ones.get(first);
+    if (home === BY_MANY) return this.findMany(first as unknown[]);
     const found = this.twos.get(first);
     if (typeof found === "number") return sameValueZero(this.seconds[found], second) ? found : undefined;
     return found?.get(second);
+  }
+
+  /** {@link find} for three or more arguments. */
+  private findMany(args: readonly unknown[]): number | undefined {
+    let level = this.manys[args.length];
+    for (let depth = 0; level !== undefined; depth++) {
+      const found: number | Branch | undefined = level.get(args[depth]);
+      if (typeof found === "number") return sameFrom(this.firsts[found] as unknown[], args, depth + 1) ? found : undefined;
+      level = found;
+    }
+    return undefined;
   }
 
   /** Whether `key` has a live entry (no hit recorded). */
@@ -273,7 +312,7 @@ export class Engine {
   isBusy(home: Home, first: unknown, second: unknown): boolean {
     const depth = this.busyDepth;
     for (let i = 0; i < depth; i++) {
-      if (this.busyHomes[i] === home && sameValueZero(this.busyFirsts[i], first) && sameValueZero(this.busySeconds[i], second)) return true;
+      if (this.busyHomes[i] === home && sameKey(home, first, second, this.busyFirsts[i], this.busySeconds[i])) return true;
     }
     return false;
   }
@@ -301,7 +340,7 @@ export class Engine {
   /** Cancels a running synchronous computation of a key, if any. */
   private cancelBusy(home: Home, first: unknown, second: unknown): void {
     for (let i = this.busyDepth - 1; i >= 0; i--) {
-      if (this.busyHomes[i] === home && sameValueZero(this.busyFirsts[i], first) && sameValueZero(this.busySeconds[i], second)) this.busyCancelled[i] = true;
+      if (this.busyHomes[i] === home && sameKey(home, first, second, this.busyFirsts[i], this.busySeconds[i])) this.busyCancelled[i] = true;
     }
   }
 
@@ -355,6 +394,7 @@ export class Engine {
     this.strings.clear();
     this.ones.clear();
     this.twos.clear();
+    this.manys = [];
     this.firsts = [];
     this.seconds = [];
     this.values = [];
@@ -388,6 +428,11 @@ export class Engine {
       this.seconds[slot] = IN_ONES;
       return;
     }
+    if (home === BY_MANY) {
+      this.seconds[slot] = IN_MANYS;
+      this.linkMany(slot, first as unknown[]);
+      return;
+    }
     this.seconds[slot] = second;
     const found = this.twos.get(first);
     if (found === undefined) {
@@ -399,6 +444,62 @@ export class Engine {
     } else {
       // A second entry with this first argument: the level of second arguments.
       this.twos.set(first, new Map<unknown, number>([[this.seconds[found], found], [second, slot]]));
+    }
+  }
+
+  /** Indexes `slot` under the arguments `args` (three or more) in `manys`. */
+  private linkMany(slot: number, args: readonly unknown[]): void {
+    let level: Branch | undefined = this.manys[args.length];
+    if (level === undefined) this.manys[args.length] = level = new Map();
+    for (let depth = 0; ; depth++) {
+      const argument = args[depth];
+      const found: number | Branch | undefined = level.get(argument);
+      if (found === undefined) {
+        level.set(argument, slot);
+        return;
+      }
+      if (typeof found !== "number") {
+        level = found;
+        continue;
+      }
+      const other = this.firsts[found] as unknown[];
+      if (found === slot || sameFrom(other, args, depth + 1)) {
+        level.set(argument, slot); // (a key never has two slots: the old one was freed first)
+        return;
+      }
+      // Another entry continues this way: a level of the next argument, holding it.
+      const next: Branch = new Map([[other[depth + 1], found]]);
+      level.set(argument, next);
+      level = next;
+    }
+  }
+
+  /** Deletes `slot` (indexed under `args`) from `manys`, collapsing each level it leaves with a
+   * single slot back into that slot. */
+  private unindexMany(slot: number, args: readonly unknown[]): void {
+    const levels: Branch[] = [];
+    let level = this.manys[args.length];
+    for (let depth = 0; level !== undefined; depth++) {
+      const found: number | Branch | undefined = level.get(args[depth]);
+      levels.push(level);
+      if (found === slot) {
+        level.delete(args[depth]);
+        break;
+      }
+      if (typeof found !== "object") return;
+      level = found;
+    }
+    for (let depth = levels.length - 1; depth > 0; depth--) {
+      const emptied = levels[depth]!;
+      const parent = levels[depth - 1]!;
+      if (emptied.size === 0) {
+        parent.delete(args[depth - 1]);
+        continue;
+      }
+      if (emptied.size !== 1) return;
+      const [only] = emptied.values();
+      if (typeof only !== "number") return;
+      parent.set(args[depth - 1], only);
     }
   }
 
@@ -471,6 +572,10 @@ export class Engine {
     }
     if (second === IN_STRINGS) {
       this.strings.delete(first as string);
+      return;
+    }
+    if (second === IN_MANYS) {
+      this.unindexMany(slot, first as unknown[]);
       return;
     }
     const found = this.twos.get(first);

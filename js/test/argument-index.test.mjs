@@ -85,7 +85,8 @@ const VALUES = [0, 1, 2, "a", "b", -0, Number.NaN, 1n, true, null, undefined];
 /** Random argument lists of 1 to 3 primitives (mostly 2, so first arguments repeat). */
 function argumentsFrom(next) {
   const pick = () => (next() < 0.8 ? VALUES[Math.floor(next() * 4)] : VALUES[4 + Math.floor(next() * 7)]);
-  const arity = next() < 0.6 ? 2 : next() < 0.5 ? 1 : 3;
+  const roll = next();
+  const arity = roll < 0.55 ? 2 : roll < 0.75 ? 1 : roll < 0.9 ? 3 : 4;
   return Array.from({ length: arity }, pick);
 }
 
@@ -179,6 +180,32 @@ test("random calls with expiry and no eviction agree with a reference of deadlin
         assert.equal(runs, before + (live ? 0 : 1), `${live ? "hit" : "miss"}: async ${asynchronous}, seed ${seed}, step ${step}, f(${key})`);
         if (!live) deadlines.set(key, time.now + ttl);
       }
+    }
+  }
+});
+
+test("random calls with cacheWith agree with a reference LRU of the selected arguments", () => {
+  for (let seed = 1; seed <= 30; seed++) {
+    const next = random(9000 + seed);
+    const maxSize = 1 + Math.floor(next() * 5);
+    const reference = new ReferenceLru(maxSize);
+    let runs = 0;
+    // Position 1 is left out: an object the index never reads.
+    const f = memoize((a, _ignored, b, c) => (runs++, `${String(a)}|${String(b)}|${String(c)}`), { name: "selected", maxSize, cacheWith: [0, 2, 3] });
+    for (let step = 0; step < 300; step++) {
+      const [a, b, c] = [0, 1, 2].map(() => (next() < 0.8 ? VALUES[Math.floor(next() * 3)] : VALUES[3 + Math.floor(next() * 8)]));
+      const key = referenceKey([a, b, c]);
+      const where = `seed ${seed}, maxSize ${maxSize}, step ${step}, f(${key})`;
+      if (next() < 0.1) {
+        assert.equal(f.cache.delete(a, { step }, b, c), reference.entries.delete(key), `delete: ${where}`);
+        continue;
+      }
+      const before = runs;
+      f(a, { step }, b, c);
+      const hit = reference.hit(key);
+      assert.equal(runs, before + (hit ? 0 : 1), `${hit ? "hit" : "miss"}: ${where}`);
+      if (!hit) reference.insert(key);
+      assert.equal(f.cache.stats().size, reference.entries.size, `size: ${where}`);
     }
   }
 });
