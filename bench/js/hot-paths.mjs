@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import { LRUCache } from "lru-cache";
 import { prng, median } from "./sequence.mjs";
 
-const ROUNDS = 9;
+const ROUNDS = Number(process.env.ROUNDS ?? 15);
 const builds = process.argv.slice(2).map((arg) => arg.split("="));
 const contenders = [
   {
