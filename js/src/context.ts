@@ -2,7 +2,7 @@
 // running code is part of. Internal: the runtime entries that have AsyncLocalStorage provide it
 // (provideAsyncContext); nothing here is exported from the package.
 
-/** A pending computation shared by every caller of one key. */
+/** @internal A pending computation shared by every caller of one key. */
 export interface Flight {
   /** Its ticket's serial. */
   serial: number;
@@ -10,6 +10,7 @@ export interface Flight {
 }
 
 /**
+ * @internal
  * Async context: the flights whose computation the current code runs inside. Set by runtimes
  * that have `AsyncLocalStorage` (the Node/Deno/Bun and CommonJS entries); elsewhere only the
  * synchronous part of a computation is tracked.
@@ -21,7 +22,7 @@ export interface FlightContext {
   disable?(): void;
 }
 
-/** What a runtime entry provides: how to make the context, and optionally whether the running
+/** @internal What a runtime entry provides: how to make the context, and optionally whether the running
  * code is a new task (a timer, an immediate, an I/O or event callback) rather than a promise
  * continuation. */
 export interface AsyncContextProvider {
@@ -48,12 +49,13 @@ export function provideAsyncContext(given: AsyncContextProvider): void {
   provider = given;
 }
 
-/** The flights the running code is inside, for a new computation's lineage. */
+/** @internal The flights the running code is inside, for a new computation's lineage. */
 export function currentFlights(): readonly Flight[] {
   return flightContext?.getStore() ?? synchronousFlights;
 }
 
 /**
+ * @internal
  * Whether a call joining `flight` comes from inside that flight's own computation, which would
  * then wait for itself forever: its synchronous part, or (with an async context) a promise
  * continuation of it. A callback the computation only scheduled (a timer, an event) is not
@@ -66,7 +68,7 @@ export function insideFlight(flight: Flight): boolean {
   return !(provider?.inNewTask?.() ?? false);
 }
 
-/** Runs `compute` as the computation of the last flight of `lineage`: synchronously tracked,
+/** @internal Runs `compute` as the computation of the last flight of `lineage`: synchronously tracked,
  * and inside the async context. Pair with {@link leaveContext} once its promise has settled
  * (or it threw). */
 export function runComputation<R>(lineage: readonly Flight[], compute: () => R): R {
@@ -83,7 +85,7 @@ export function runComputation<R>(lineage: readonly Flight[], compute: () => R):
   }
 }
 
-/** Ends what {@link runComputation} started. */
+/** @internal Ends what {@link runComputation} started. */
 export function leaveContext(): void {
   if (flightContext !== undefined && contextUsers > 0 && --contextUsers === 0) flightContext.disable?.();
 }

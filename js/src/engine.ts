@@ -47,19 +47,23 @@ const PENDING = -1;
 const PREALLOCATED_SLOTS = 1 << 18;
 /** What the core returns for a slot it could not make (memory exhausted). */
 const NO_SLOT = 0xffff_ffff;
-/** {@link Engine.check}: no live entry and nothing pending. */
+/** @internal {@link Engine.check}: no live entry and nothing pending. */
 export const ABSENT = -1;
-/** {@link Engine.check} results ≤ -3 are pending async computations: `-3 - slot`. */
+/** @internal {@link Engine.check} results ≤ -3 are pending async computations: `-3 - slot`. */
 export const PENDING_BASE = -3;
 
-/** The homes of a key in the index (see the module docs). */
+/** @internal The homes of a key in the index (see the module docs). */
 export const BY_STRING = 0;
+/** @internal */
 export const BY_ONE = 1;
+/** @internal */
 export const BY_TWO = 2;
+/** @internal */
 export const BY_MANY = 3;
+/** @internal */
 export type Home = typeof BY_STRING | typeof BY_ONE | typeof BY_TWO | typeof BY_MANY;
 
-/** The `ones` key of a call without (participating) arguments: never an argument's. */
+/** @internal The `ones` key of a call without (participating) arguments: never an argument's. */
 export const NO_ARGUMENTS: unique symbol = Symbol("cashier.noArguments");
 /** `seconds` of a slot indexed in `strings` or `ones` (symbols are never indexed arguments). */
 const IN_STRINGS: unique symbol = Symbol("cashier.inStrings");
@@ -71,7 +75,7 @@ type Branch = Map<unknown, number | Branch>;
 
 let memory: WebAssembly.Memory | undefined;
 
-/** A TTL must be undefined or a whole number of milliseconds ≥ 1 (the core trusts this). */
+/** @internal A TTL must be undefined or a whole number of milliseconds ≥ 1 (the core trusts this). */
 export function checkTtl(ttl: unknown): void {
   if (ttl === undefined) return;
   if (typeof ttl !== "number") throw new TypeError(`ttl must be a number of milliseconds, got ${typeof ttl}`);
@@ -107,7 +111,7 @@ function sameKey(home: Home, first: unknown, second: unknown, otherFirst: unknow
   return sameValueZero(first, otherFirst) && sameValueZero(second, otherSecond);
 }
 
-/** One storage's slots, index and values. */
+/** @internal One storage's slots, index and values. */
 export class Engine {
   /** The core's rules for this storage's slots. */
   readonly slots: WasmSlots;

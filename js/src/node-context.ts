@@ -5,7 +5,7 @@ import type { AsyncContextProvider, FlightContext } from "./context.js";
 
 type AsyncHooks = typeof import("node:async_hooks");
 
-/** The context provider over `hooks` (loaded when first asked: the first async computation). */
+/** @internal The context provider over `hooks` (loaded when first asked: the first async computation). */
 export function nodeAsyncContext(hooks: () => AsyncHooks): AsyncContextProvider {
   const runtime = globalThis as { Deno?: unknown; Bun?: unknown; process?: { versions?: { node?: string }; execArgv?: string[]; env?: Record<string, string | undefined> } };
   // Node tells a callback the event loop started (a timer, an immediate, I/O, an event) from a
