@@ -11,6 +11,26 @@ class Db {
   }
 }
 
+/** A minimal SharedAsyncStorage over a Map. */
+class MapStorage {
+  values = new Map();
+  async getOrCompute(key, compute) {
+    if (this.values.has(key)) return this.values.get(key);
+    const value = await compute();
+    this.values.set(key, value);
+    return value;
+  }
+  async delete(key) {
+    return this.values.delete(key);
+  }
+  async clear() {
+    this.values.clear();
+  }
+  stats() {
+    return { hits: 0, misses: 0, waits: 0, errors: 0 };
+  }
+}
+
 /** Arguments a key can never take: reading or converting any of them throws. */
 function unkeyables() {
   const cycle = { name: "cycle" };
@@ -74,6 +94,13 @@ test("excluded cycles, callbacks, deep nesting and a proxy whose every trap thro
       const g = memoize((_excluded, value) => value, { name: `shared.${what}`, storage, cacheWith: [1] });
       assert.equal(g(excluded, kept), kept);
       assert.equal(storage.has(g.cache.keyOf(excluded, kept)), true);
+      // A storage outside the process (the shared path builds every key, then asks it).
+      const outside = new MapStorage();
+      const o = memoize(async (_excluded, value) => value, { name: `outside.${what}`, storage: outside, cacheWith: [1] });
+      assert.equal(await o(excluded, kept), kept);
+      assert.equal(await o(excluded, kept), kept);
+      assert.equal(outside.values.has(o.cache.keyOf(excluded, kept)), true);
+      assert.equal(await o.cache.delete(excluded, kept), true);
       const asyncStorage = new TTLMapAsyncStorage();
       const h = memoize(async (_excluded, value) => value, { name: `async.${what}`, storage: asyncStorage, cacheWith: [1] });
       assert.equal(await h(excluded, kept), kept);
