@@ -1,38 +1,22 @@
 // The public API of cashier-wasm: memoize, the storages and buildKey. The cache rules (recency,
-// expiry, eviction, pending computations, key encoding) live in the WebAssembly core; this module
-// adapts them to JavaScript (promises, `this`, options) and keeps what is cheapest here: the
-// key → slot index (a Map: V8 hashes a key string once and keeps the hash), the values, and the
-// repr keys of primitive arguments.
+// expiry, eviction, pending computations, key encoding) live in the WebAssembly core; the
+// storages' engine (engine.ts) adapts them and keeps the key → slot index and the values; this
+// module adapts memoize to JavaScript (promises, `this`, options) and builds the keys.
 
-import { WasmSlots, checkKeyOptions, outOfMemory, slotsMemoryBytes, wasmMemory as wasmMemoryObject } from "./wasm/cashier_js.js";
+import { checkKeyOptions, slotsMemoryBytes } from "./wasm/cashier_js.js";
 import type { KeyOptionsJs, WasmMemo } from "./wasm/cashier_keys.js";
 import { keyModule, keyModuleLoaded } from "./keys.js";
 import { randomWords } from "./random.js";
 import { isSharedAsyncStorage, type SharedAsyncStorage, type SharedStats } from "./shared.js";
+import { currentFlights, insideFlight, leaveContext, runComputation, type Flight } from "./context.js";
+import { ABSENT, BY_MANY, BY_ONE, BY_STRING, BY_TWO, Engine, NO_ARGUMENTS, PENDING_BASE, checkTtl, type Home } from "./engine.js";
+import { TTLMapAsyncStorage, TTLMapStorage, engineOf, type CacheStats, type StorageOptions } from "./storages.js";
+
+export { TTLMapAsyncStorage, TTLMapStorage };
+export type { CacheStats, StorageOptions };
 
 /** How the canonical key becomes the stored key. */
 export type Serializer = "repr" | "md5" | "sha256" | { serialize(canonicalKey: string): string };
-
-/** Options of {@link TTLMapStorage} and {@link TTLMapAsyncStorage}. */
-export interface StorageOptions {
-  /** The most entries held; the least recently used is evicted. Default 1000. */
-  maxSize?: number;
-  /** Default time to live in milliseconds (a whole number ≥ 1); omitted: entries never expire. */
-  ttl?: number;
-  /** The time source in milliseconds. Default `Date.now`. */
-  clock?: () => number;
-}
-
-/** Counters of a storage. `hits + misses` = lookups; `joined` = hits that shared a pending call. */
-export interface CacheStats {
-  hits: number;
-  misses: number;
-  joined: number;
-  evictions: number;
-  expirations: number;
-  size: number;
-  pending: number;
-}
 
 /** Options shared by {@link memoize} and {@link buildKey}. */
 export interface KeyOptions {
@@ -94,7 +78,22 @@ export type Memoized<F extends (...args: any[]) => any> = F & { readonly cache: 
 /** A function memoized over a storage outside the process: the same signature, plus an async `.cache`. */
 export type SharedMemoized<F extends (...args: any[]) => any> = F & { readonly cache: SharedMemoCache<Parameters<F>> };
 
-const DEFAULT_MAX_SIZE = 1000;
+
+type AnyFunction = (...args: any[]) => any;
+
+/** Options of {@link memoize} over a storage it shares with other functions: `maxSize` and
+ * `clock` then belong to the storage. */
+export type SharedStorageOptions<S> = Omit<MemoizeOptions, "storage" | "maxSize" | "clock"> & { storage: S; maxSize?: never; clock?: never };
+
+/** Options of {@link memoize} with a storage of its own (made from `maxSize`, `ttl`, `clock`). */
+export type PrivateStorageOptions = Omit<MemoizeOptions, "storage"> & { storage?: undefined };
+
+/** What `F` returns, for the storages it can use: "promise" (async), "value", or "unknown" (`any`). */
+type Returns<F extends AnyFunction> = 0 extends 1 & ReturnType<F> ? "unknown" : [ReturnType<F>] extends [PromiseLike<unknown>] ? "promise" : "value";
+
+/** The local storages a function returning `R` can share. */
+type LocalStorageFor<R> = R extends "promise" ? TTLMapAsyncStorage : R extends "value" ? TTLMapStorage : TTLMapStorage | TTLMapAsyncStorage;
+
 const DEFAULT_MAX_KEY_BYTES = 1 << 20;
 /** Characters a string's canonical form escapes or rejects (KEYS.md): those go through wasm. */
 const NEEDS_WASM = /["\\\u0000-\u001f\u007f\ud800-\udfff]/;
@@ -106,591 +105,45 @@ function randomSeed(): [number, number] {
   return [low!, high!];
 }
 
-/**
- * Async context for re-entrancy detection: the flights whose computation the current code runs
- * inside. Set by runtimes that have `AsyncLocalStorage` (the Node/Deno/Bun entry); elsewhere only
- * the synchronous part of a computation is tracked.
- */
-interface FlightContext {
-  getStore(): readonly Flight[] | undefined;
-  run<R>(store: readonly Flight[], callback: () => R): R;
-  /** Stops tracking until the next `run` (Node then removes its promise hooks). */
-  disable?(): void;
-}
-let flightContext: FlightContext | undefined;
-/**
- * Computations running inside the flight context. Tracking costs every promise in the process
- * something (Node's AsyncLocalStorage installs promise hooks while enabled), so the context is
- * switched off whenever no computation is pending: hits and idle time pay nothing.
- */
-let contextUsers = 0;
-
-/** Runs `compute` inside the flight context `lineage`; pair with {@link leaveContext} once the
- * computation (and its promise) has ended. */
-function runInContext<R>(lineage: readonly Flight[], compute: () => R): R {
-  // Until a computation runs in it, no code can be inside a flight: getStore() may wait too.
-  if (flightContext === undefined && makeFlightContext !== undefined) flightContext = makeFlightContext();
-  if (flightContext === undefined) return compute();
-  contextUsers++;
-  return flightContext.run(lineage, compute);
-}
-
-function leaveContext(): void {
-  if (flightContext !== undefined && --contextUsers === 0) flightContext.disable?.();
-}
-/** Flights whose computation is running synchronously right now (fallback tracking). */
-let synchronousFlights: readonly Flight[] = [];
-
-/** Makes the flight context when first needed (runtimes that provide AsyncLocalStorage). */
-let makeFlightContext: (() => FlightContext) | undefined;
-
-/** @internal Called by runtime entries that provide AsyncLocalStorage. */
-export function useAsyncContext(make: () => FlightContext): void {
-  makeFlightContext = make;
-}
-
-/** A pending computation shared by every caller of one key. */
-interface Flight {
-  /** Its ticket's serial. */
-  serial: number;
-  promise: Promise<unknown>;
-}
-
 function reentrant(name: string): Error {
   return new Error(`memoize: ${name || "an anonymous function"} awaited its own pending call with the same arguments (async re-entrancy); it would wait for itself forever`);
 }
 
-/** Cells shared with the core's `WasmSlots` (wasm/js/src/slots.rs): the same indices. */
-const DEADLINES_AT = 0;
-const DEADLINES_LEN = 1;
-const SERIAL = 2;
-const FREED_COUNT = 3;
-const FREED = 4;
-const TOUCHES = 8;
-const TOUCH_CAPACITY = 256;
-/** Marks a planned insert in the operation log (after TOUCHES). */
-const INSERT = 0x8000_0000;
-const PLAN = TOUCHES + TOUCH_CAPACITY;
-const PLAN_CAPACITY = 64;
-/** The first plan's length; each plan used up doubles it (to PLAN_CAPACITY). */
-const FIRST_PLAN = 4;
-const CELLS = PLAN + PLAN_CAPACITY;
-/** The deadline the core gives a slot reserved for a pending computation. */
-const PENDING = -1;
-/** The most slots a storage reserves when it is made (the core's PREALLOCATED_SLOTS). */
-const PREALLOCATED_SLOTS = 1 << 18;
-/** What the core returns for a slot it could not make (memory exhausted). */
-const NO_SLOT = 0xffff_ffff;
-/** {@link Storage.check}: no live entry and nothing pending. */
-const ABSENT = -1;
-/** {@link Storage.check} results ≤ -3 are pending async computations: `-3 - slot`. */
-const PENDING_BASE = -3;
+/** The functions memoized over each shared storage, by the head of their keys: two different
+ * functions with one head would serve each other's values. */
+const heads = new WeakMap<object, Map<string, Function>>();
+/** Custom serializers, numbered: keys of different serializers are told apart by their owner. */
+const serializerIds = new WeakMap<object, number>();
+let serializers = 0;
 
-let memory: WebAssembly.Memory | undefined;
-
-/**
- * One level of a key index: a key → a deeper level or a slot. A storage's
- * string keys are one level; a private cache also indexes calls with primitive arguments by the
- * arguments themselves, one level per argument (Map keys compare by SameValueZero, which for
- * primitives is exactly the canonical keys' equality: `1` ≠ `"1"` ≠ `1n`, `-0` = `0`, NaN = NaN),
- * so a hit builds no key string at all.
- */
-class Level {
-  readonly map = new Map<unknown, Level | number>();
-  /** Synchronous computations that will store here: a pinned level is never pruned. */
-  pins = 0;
-  constructor(
-    readonly parent?: Level,
-    readonly key?: unknown,
-  ) {}
-}
-
-abstract class Storage {
-  /** @internal The core's rules for this storage's slots. */
-  readonly slots: WasmSlots;
-  /** @internal String key → slot. */
-  readonly index = new Level();
-  /** @internal Argument indexes of the private cache of one memoized function, by arity. */
-  readonly roots: (Level | undefined)[] = [];
-  /** @internal Per slot: the level that indexes it (while every slot is in one level, that is
-   * `soleLeaf` and this stays empty), and its key there. */
-  leaves: (Level | undefined)[] = [];
-  soleLeaf: Level | undefined | null = undefined;
-  lastKeys: unknown[] = [];
-  /** @internal Per slot: its value, or the Flight of a pending async computation. */
-  values: unknown[] = [];
-  /** @internal Bumped by clear: a computation that started before stores nothing. */
-  epoch = 0;
-  /** @internal The synchronous computations running, innermost last: where each will store,
-   * and whether a delete or set cancelled it. */
-  busyLeaves: (Level | undefined)[] = [];
-  busyKeys: unknown[] = [];
-  busyCancelled: boolean[] = [];
-  busyDepth = 0;
-  /** @internal Lookups that found nothing (hits are counted by the core). */
-  misses = 0;
-  /** @internal Lookups that joined a pending computation. */
-  joined = 0;
-  /** Views of the core's cells and slots (remade when memory grows or the slots move). */
-  private cells!: Uint32Array;
-  private deadlines!: Float64Array;
-  /** Entries of the operation log (hits, planned inserts) not yet applied by the core. */
-  private touched = 0;
-  /** How many of them are planned inserts: all of them while no hit came between. */
-  private logged = 0;
-  /** The plan of the next inserts' slots in the cells: the next one to use, and its end. */
-  private planned = 0;
-  private planEnd = 0;
-  private planSize = FIRST_PLAN;
-  private readonly clock: () => number;
-  /** Store time: the latest clock reading, in whole ms; it never runs backwards. */
-  private floor = 0;
-  /** Whether any entry may expire: the clock is read only then. */
-  private timed: boolean;
-  /** Whether async computations may hold pending slots here (TTLMapAsyncStorage). */
-  private readonly computesAsync: boolean;
-  /** Neither: every indexed slot is live, and a hit reads no deadline. */
-  private everLive: boolean;
-
-  constructor(options: StorageOptions = {}, computesAsync = false) {
-    const { maxSize = DEFAULT_MAX_SIZE, ttl, clock } = options;
-    if (clock !== undefined && typeof clock !== "function") throw new TypeError("clock must be a function returning milliseconds");
-    checkTtl(ttl);
-    this.slots = new WasmSlots(maxSize, ttl);
-    // Room for a full cache up front, as the core reserves its slots (PREALLOCATED_SLOTS).
-    const slots = Math.min(maxSize, PREALLOCATED_SLOTS);
-    this.lastKeys = new Array(slots);
-    this.values = new Array(slots);
-    this.clock = clock ?? Date.now;
-    this.timed = ttl !== undefined;
-    this.computesAsync = computesAsync;
-    this.everLive = !this.timed && !computesAsync;
-    this.view();
+/** Records that `fn` keys as `name`/`version`/`prefix` in `storage`; a TypeError if another
+ * function already does (the same function again is fine: it computes the same values). The
+ * serializer is part of the head: repr, md5 and sha256 keys never look alike. */
+function claimHead(storage: object, fn: Function, name: string, options: KeyOptions): void {
+  let claimed = heads.get(storage);
+  if (claimed === undefined) heads.set(storage, (claimed = new Map()));
+  const version = options.version === undefined ? undefined : String(options.version);
+  const prefix = String(options.prefix ?? "");
+  const { serializer = "repr" } = options;
+  let serializing: string | number = typeof serializer === "string" ? serializer : 0;
+  if (typeof serializer === "object") {
+    let id = serializerIds.get(serializer);
+    if (id === undefined) serializerIds.set(serializer, (id = ++serializers));
+    serializing = id;
   }
-
-  /** @internal What an index holds for a key, as a lookup: the slot of a live entry (its hit
-   * recorded), ABSENT, or `-3 - slot` while an async computation is pending. An expired entry
-   * found is freed. */
-  check(found: Level | number | undefined): number {
-    if (typeof found !== "number") return ABSENT;
-    if (this.everLive) {
-      // Nothing here can expire or be pending: every indexed slot is a live entry.
-      if (this.cells.length === 0) this.view();
-      this.cells[TOUCHES + this.touched] = found;
-      if (++this.touched === TOUCH_CAPACITY) this.slots.flush(this.takeTouched());
-      return found;
-    }
-    let deadline = this.deadlines[found << 1];
-    if (deadline === undefined) {
-      this.view();
-      deadline = this.deadlines[found << 1]!;
-    }
-    if (deadline === Infinity || (deadline >= 0 && this.now() < deadline)) {
-      this.cells[TOUCHES + this.touched] = found;
-      if (++this.touched === TOUCH_CAPACITY) this.slots.flush(this.takeTouched());
-      return found;
-    }
-    if (deadline === PENDING) return PENDING_BASE - found;
-    if (this.slots.expire(this.takeTouched(), found, this.floor)) this.forget(found);
-    return ABSENT;
+  const head = JSON.stringify([prefix, name, version ?? null, serializing]);
+  const owner = claimed.get(head);
+  if (owner === undefined) {
+    claimed.set(head, fn);
+    return;
   }
-
-  /** @internal Whether `key` has a live entry (no hit recorded). */
-  has(key: string): boolean | Promise<boolean> {
-    const slot = this.index.map.get(key);
-    if (typeof slot !== "number") return false;
-    if (this.everLive) return true;
-    let deadline = this.deadlines[slot << 1];
-    if (deadline === undefined) {
-      this.view();
-      deadline = this.deadlines[slot << 1]!;
-    }
-    return deadline === Infinity || (deadline >= 0 && this.now() < deadline);
-  }
-
-  /** @internal The argument index's first level for calls of `count` arguments, made if
-   * missing. It is never replaced (a clear empties it), so callers may keep it. */
-  rootOf(count: number): Level {
-    let level = this.roots[count];
-    if (level === undefined) this.roots[count] = level = new Level();
-    return level;
-  }
-
-  /** @internal The level of the argument index that holds the last participating argument of
-   * `args` (those at `positions`, or all), made if missing. */
-  leafFor(args: unknown[], positions: number[] | undefined): Level {
-    const count = positions ? positions.length : args.length;
-    let level = this.rootOf(count);
-    for (let i = 0; i < count - 1; i++) {
-      const key = positions ? args[positions[i]!] : args[i];
-      let next = level.map.get(key) as Level | undefined;
-      if (next === undefined) level.map.set(key, (next = new Level(level, key)));
-      level = next;
-    }
-    return level;
-  }
-
-  /** @internal Reserves a pending slot for `key` at `leaf` (its serial is then {@link serial}). */
-  begin(leaf: Level, key: unknown): number {
-    const slot = this.slots.begin(this.takeTouched());
-    if (slot === NO_SLOT) throw outOfMemory();
-    this.follow(slot);
-    this.link(slot, leaf, key, undefined);
-    return slot;
-  }
-
-  /** @internal The serial of the slot the latest {@link begin} reserved. */
-  serial(): number {
-    return this.cells[SERIAL]!;
-  }
-
-  /** @internal Stores the value of pending slot `slot`/`serial`, unless it was deleted or
-   * cleared meanwhile. */
-  complete(slot: number, serial: number, value: unknown, ttl: number | undefined): void {
-    const stored = this.slots.complete(this.takeTouched(), slot, serial, this.time(ttl), ttl ?? Number.NaN);
-    this.dropFreed();
-    if (stored) this.values[slot] = value;
-  }
-
-  /** @internal Frees pending slot `slot`/`serial` after its computation failed. */
-  abandon(slot: number, serial: number): void {
-    if (this.slots.abandon(this.takeTouched(), slot, serial)) this.forget(slot);
-  }
-
-  /** @internal Stores `value` as a new entry for `key` at `leaf`. */
-  insert(leaf: Level, key: unknown, value: unknown, ttl: number | undefined): void {
-    // Where nothing can expire and no hit came since the core last looked, a new entry takes
-    // the next planned slot without a call into WebAssembly: the core applies the logged
-    // inserts, in order, before its next operation (see WasmSlots).
-    if (ttl === undefined && this.everLive && this.touched === this.logged && this.touched < TOUCH_CAPACITY) {
-      if (this.planned === this.planEnd) this.plan();
-      if (this.planned < this.planEnd) {
-        let cells = this.cells;
-        if (cells.length === 0) {
-          this.view();
-          cells = this.cells;
-        }
-        const planned = cells[PLAN + this.planned++]!;
-        const slot = planned & 0x7fff_ffff;
-        if (planned !== slot) this.unindex(slot); // it evicts: the old entry leaves the index
-        cells[TOUCHES + this.touched++] = slot + INSERT;
-        this.logged++;
-        this.link(slot, leaf, key, value);
-        return;
-      }
-    }
-    const slot = this.slots.insert(this.takeTouched(), this.time(ttl), ttl ?? Number.NaN);
-    if (slot === NO_SLOT) throw outOfMemory();
-    // The slots the core freed to make room (the new slot may be one of them), then the view.
-    let cells = this.cells;
-    if (cells.length === 0) {
-      this.view();
-      cells = this.cells;
-    }
-    const count = cells[FREED_COUNT]!;
-    for (let i = 0; i < count; i++) {
-      const freed = cells[FREED + i]!;
-      // The slot reused at once keeps its array places: link overwrites them.
-      if (freed === slot) this.unindex(freed);
-      else this.forget(freed);
-    }
-    if (slot << 1 >= this.deadlines.length || cells[DEADLINES_AT] !== this.deadlines.byteOffset) this.view();
-    this.link(slot, leaf, key, value);
-  }
-
-  /** @internal Whether a synchronous computation of `key` at `leaf` is running. */
-  isBusy(leaf: Level, key: unknown): boolean {
-    const depth = this.busyDepth;
-    for (let i = 0; i < depth; i++) {
-      if (this.busyLeaves[i] === leaf && sameValueZero(this.busyKeys[i], key)) return true;
-    }
-    return false;
-  }
-
-  /** @internal Starts a synchronous computation of `key` at `leaf`. */
-  enter(leaf: Level, key: unknown): void {
-    leaf.pins++;
-    const depth = this.busyDepth++;
-    this.busyLeaves[depth] = leaf;
-    this.busyKeys[depth] = key;
-    this.busyCancelled[depth] = false;
-  }
-
-  /** @internal Ends the innermost synchronous computation (of `key` at `leaf`, started in
-   * `epoch`): stores `value` unless it failed or the key was deleted, set or cleared meanwhile. */
-  leave(leaf: Level, key: unknown, epoch: number, value: unknown, ttl: number | undefined, failed: boolean): void {
-    const depth = --this.busyDepth;
-    const cancelled = this.busyCancelled[depth];
-    // Keep no argument or level alive.
-    this.busyLeaves[depth] = undefined;
-    this.busyKeys[depth] = undefined;
-    leaf.pins--;
-    if (failed || cancelled || epoch !== this.epoch) {
-      this.prune(leaf);
-    } else {
-      this.insert(leaf, key, value, ttl);
-    }
-  }
-
-  /** Cancels a running synchronous computation of `key` at `leaf`, if any. */
-  private cancelBusy(leaf: Level, key: unknown): void {
-    for (let i = this.busyDepth - 1; i >= 0; i--) {
-      if (this.busyLeaves[i] === leaf && sameValueZero(this.busyKeys[i], key)) this.busyCancelled[i] = true;
-    }
-  }
-
-  /** @internal The live value for `key`, or `missing`. */
-  getValue(key: string, missing: unknown): unknown {
-    const slot = this.check(this.index.map.get(key));
-    if (slot >= 0) return this.values[slot];
-    this.misses++;
-    return missing;
-  }
-
-  /** @internal Stores `value` for `key` with its own `ttl` or the default. */
-  setValue(key: string, value: unknown, ttl?: number): void {
-    checkTtl(ttl);
-    if (this.busyDepth > 0) this.cancelBusy(this.index, key);
-    const existing = this.index.map.get(key);
-    if (typeof existing === "number") {
-      if (this.slots.refresh(this.takeTouched(), existing, this.time(ttl), ttl ?? Number.NaN)) {
-        this.values[existing] = value;
-        return;
-      }
-      // A pending computation's slot: the value set wins, the computation stores nothing.
-      this.slots.remove(0, existing, this.floor);
-      this.forget(existing);
-    }
-    this.insert(this.index, key, value, ttl);
-  }
-
-  /** @internal Removes `key` (cancelling a pending computation); true if a live value was removed. */
-  deleteKey(key: string): boolean {
-    return this.deleteAt(this.index, key);
-  }
-
-  /** @internal Removes what `leaf` holds for `key`. */
-  deleteAt(leaf: Level, key: unknown): boolean {
-    if (this.busyDepth > 0) this.cancelBusy(leaf, key);
-    const found = leaf.map.get(key);
-    if (typeof found !== "number") return false;
-    const live = this.slots.remove(this.takeTouched(), found, this.time(undefined));
-    this.forget(found);
-    return live;
-  }
-
-  /** @internal Removes every entry and cancels every pending computation, in O(1). */
-  clearAll(): void {
-    // The hits logged so far still count (the core applies the log first), then everything goes.
-    this.slots.flush(this.takeTouched());
-    this.slots.clear();
-    this.epoch++;
-    // The first levels stay (memoized functions keep them); emptying a Map is O(1) in V8.
-    this.index.map.clear();
-    for (const root of this.roots) root?.map.clear();
-    this.leaves = [];
-    this.soleLeaf = undefined;
-    this.lastKeys = [];
-    this.values = [];
-  }
-
-  /** @internal The counters. */
-  counters(): CacheStats {
-    const [hits, evictions, expirations, size, pending] = this.slots.stats(this.takeTouched()) as unknown as number[];
-    return {
-      hits: hits! + this.joined,
-      misses: this.misses,
-      joined: this.joined,
-      evictions: evictions!,
-      expirations: expirations!,
-      size: size!,
-      pending: pending! + this.busyDepth,
-    };
-  }
-
-  private link(slot: number, leaf: Level, key: unknown, value: unknown): void {
-    leaf.map.set(key, slot);
-    if (leaf !== this.soleLeaf) {
-      if (this.soleLeaf === undefined) {
-        this.soleLeaf = leaf;
-      } else {
-        // A second level: from now on every slot records its own.
-        if (this.soleLeaf !== null) this.leaves = new Array<Level | undefined>(this.values.length).fill(this.soleLeaf);
-        this.soleLeaf = null;
-        this.leaves[slot] = leaf;
-      }
-    }
-    this.lastKeys[slot] = key;
-    this.values[slot] = value;
-  }
-
-  /** Store time for an operation storing with `ttl`: the clock is read only if something can expire. */
-  private time(ttl: number | undefined): number {
-    if (ttl !== undefined && !this.timed) {
-      this.timed = true;
-      this.everLive = false;
-    }
-    return this.timed ? this.now() : this.floor;
-  }
-
-  /** Store time: the clock in whole ms, held at its latest reading when it runs backwards,
-   * throws or returns something that is not a finite number ≥ 0. */
-  private now(): number {
-    let reading: unknown;
-    try {
-      reading = this.clock();
-    } catch {
-      return this.floor;
-    }
-    if (typeof reading === "number" && reading > this.floor && reading < Infinity) this.floor = Math.floor(reading);
-    return this.floor;
-  }
-
-  /** The number of log entries for the core's next operation to apply first; the plan ends
-   * with it (a plan cut short by anything but inserts makes the next one short too). */
-  private takeTouched(): number {
-    const touched = this.touched;
-    this.touched = 0;
-    this.logged = 0;
-    if (this.planned < this.planEnd) this.planSize = FIRST_PLAN;
-    this.planned = this.planEnd = 0;
-    return touched;
-  }
-
-  /** Asks the core for the next inserts' slots (applying the log first). */
-  private plan(): void {
-    const used = this.planEnd > 0 && this.planned === this.planEnd;
-    const size = used ? Math.min(this.planSize * 2, PLAN_CAPACITY) : this.planSize;
-    const listed = this.slots.plan(this.takeTouched(), size);
-    this.planSize = size;
-    this.planEnd = listed;
-  }
-
-  /** Drops what this side holds for the slots the core's latest operation freed. */
-  private dropFreed(): void {
-    if (this.cells.length === 0) this.view();
-    const count = this.cells[FREED_COUNT]!;
-    for (let i = 0; i < count; i++) this.forget(this.cells[FREED + i]!);
-  }
-
-  /** Drops what this side holds for a freed slot. A slot's level maps its key to it for as
-   * long as the slot is held (a key never has two slots: replacing, expiring and cancelling
-   * free the old slot first), so its entry is deleted without looking. */
-  private forget(slot: number): void {
-    this.unindex(slot);
-    if (this.soleLeaf === null) this.leaves[slot] = undefined;
-    this.lastKeys[slot] = undefined;
-    this.values[slot] = undefined;
-  }
-
-  /** Deletes a freed slot's index entry (its references stay until the slot is reused or
-   * {@link forget} drops them). */
-  private unindex(slot: number): void {
-    const leaf = this.soleLeaf ?? this.leaves[slot];
-    if (leaf === undefined) return;
-    leaf.map.delete(this.lastKeys[slot]);
-    if (leaf.map.size === 0) this.prune(leaf);
-  }
-
-  /** @internal Removes `level` and its emptied ancestors from the argument index. */
-  pruneFrom(level: Level): void {
-    this.prune(level);
-  }
-
-  /** Removes emptied argument levels from their parents. */
-  private prune(level: Level): void {
-    while (level.map.size === 0 && level.pins === 0 && level.parent !== undefined) {
-      level.parent.map.delete(level.key);
-      level = level.parent;
-    }
-  }
-
-  /** Remakes the views if `slot` is beyond them, the deadlines moved or memory grew. */
-  private follow(slot: number): void {
-    if (slot << 1 >= this.deadlines.length || this.cells.length === 0 || this.cells[DEADLINES_AT] !== this.deadlines.byteOffset) this.view();
-  }
-
-  private view(): void {
-    memory ??= wasmMemoryObject() as WebAssembly.Memory;
-    const buffer = memory.buffer;
-    this.cells = new Uint32Array(buffer, this.slots.cellsAt(), CELLS);
-    // Slot i's deadline is the f64 at 16 × i (the core's SlotNode layout).
-    this.deadlines = new Float64Array(buffer, this.cells[DEADLINES_AT]!, this.cells[DEADLINES_LEN]! * 2);
+  if (owner !== fn) {
+    const what = `name "${name}"${version === undefined ? "" : `, version "${version}"`}${prefix ? `, prefix "${prefix}"` : ""}`;
+    throw new TypeError(
+      `memoize: another function with ${what} already uses this storage; their keys would clash and each would serve the other's values. Give one a different name (options.name), version or prefix`,
+    );
   }
 }
-
-/** A TTL must be undefined or a whole number of milliseconds ≥ 1 (the core trusts this). */
-function checkTtl(ttl: unknown): void {
-  if (ttl === undefined) return;
-  if (typeof ttl !== "number") throw new TypeError("ttl must be a number of milliseconds");
-  if (!(Number.isSafeInteger(ttl) && ttl >= 1)) throw new RangeError(`ttl must be a whole number of at least 1, got ${ttl}`);
-}
-
-/** A TTL + LRU storage of JavaScript values (kept by identity) for synchronous functions. */
-export class TTLMapStorage extends Storage {
-  /** A storage of `maxSize` entries (default 1000) with an optional default `ttl`. */
-  constructor(options?: StorageOptions) {
-    super(options);
-  }
-  /** The live value for `key`, or undefined (use {@link has} to tell a stored undefined apart). */
-  get(key: string): unknown {
-    return this.getValue(key, undefined);
-  }
-  /** Whether `key` has a live value. */
-  override has(key: string): boolean {
-    return super.has(key) as boolean;
-  }
-  /** Stores `value` for `key`, with its own `ttl` or the default. */
-  set(key: string, value: unknown, ttl?: number): void {
-    this.setValue(key, value, ttl);
-  }
-  /** Removes `key`; true if a live value was removed. */
-  delete(key: string): boolean {
-    return this.deleteKey(key);
-  }
-  /** Removes every entry. */
-  clear(): void {
-    this.clearAll();
-  }
-  /** Invalidates every entry at once (O(1)). */
-  bumpVersion(): void {
-    this.clearAll();
-  }
-  /** The counters. */
-  stats(): CacheStats {
-    return this.counters();
-  }
-}
-
-/** The same storage for async functions: every method returns a promise. */
-export class TTLMapAsyncStorage extends Storage {
-  /** A storage of `maxSize` entries (default 1000) with an optional default `ttl`. */
-  constructor(options?: StorageOptions) {
-    super(options, true);
-  }
-  async get(key: string): Promise<unknown> {
-    return this.getValue(key, undefined);
-  }
-  override async has(key: string): Promise<boolean> {
-    return super.has(key);
-  }
-  async set(key: string, value: unknown, ttl?: number): Promise<void> {
-    this.setValue(key, value, ttl);
-  }
-  async delete(key: string): Promise<boolean> {
-    return this.deleteKey(key);
-  }
-  async clear(): Promise<void> {
-    this.clearAll();
-  }
-  async bumpVersion(): Promise<void> {
-    this.clearAll();
-  }
-  async stats(): Promise<CacheStats> {
-    return this.counters();
-  }
-}
-
 /** The key options as the WebAssembly modules take them, after the checks JavaScript makes. */
 type KeyOptionArgs = [prefix: string, version: string | undefined, selectAll: boolean, cacheWith: Uint32Array, serializer: string, maxKeyBytes: number];
 
@@ -700,6 +153,9 @@ function keyOptionArgs(options: KeyOptions): KeyOptionArgs {
     if (!Array.isArray(cacheWith) || !cacheWith.every((p) => Number.isInteger(p) && p >= 0 && p < 2 ** 32)) {
       throw new TypeError("cacheWith must be an array of parameter positions (whole numbers ≥ 0)");
     }
+  }
+  if (maxKeyBytes !== undefined && typeof maxKeyBytes !== "number") {
+    throw new TypeError(`maxKeyBytes must be a number of bytes, got ${typeof maxKeyBytes}`);
   }
   if (typeof serializer !== "string" && typeof serializer?.serialize !== "function") {
     throw new TypeError('serializer must be "repr", "md5", "sha256" or an object with a serialize(key) method');
@@ -738,57 +194,26 @@ export function buildKey(name: string, args: readonly unknown[], options: KeyOpt
 }
 
 function isAsyncFunction(fn: Function): boolean {
-  return fn.constructor?.name === "AsyncFunction" || fn.constructor?.name === "AsyncGeneratorFunction";
+  return fn.constructor?.name === "AsyncFunction";
 }
 
-/** Map-key equality. */
-function sameValueZero(a: unknown, b: unknown): boolean {
-  return a === b || (a !== a && b !== b);
+/** Whether `fn` is a generator function (`function*` or `async function*`): its calls return
+ * iterators, which are consumed once, so memoizing them would serve spent iterators. */
+function isGeneratorFunction(fn: Function): boolean {
+  const kind = fn.constructor?.name;
+  return kind === "GeneratorFunction" || kind === "AsyncGeneratorFunction";
 }
 
-/** The argument-index key of a call without arguments. */
-const NO_ARGUMENTS: unique symbol = Symbol("cashier.noArguments");
+/** The most bytes the head of a key (`{prefix}{name}[@{version}](`…`)`) can take in UTF-8. */
+function headBytes(name: string, options: KeyOptions): number {
+  const version = options.version === undefined ? "" : String(options.version);
+  return 3 * (String(options.prefix ?? "").length + name.length + version.length) + 3;
+}
+
 /** A UTF-16 string that is not well formed (a lone surrogate): not a key, so the converter says why. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 /** Characters a key escapes as `\uXXXX`: up to six bytes each. */
 const ESCAPED = /[\u0000-\u001f\u007f]/;
-
-/** The key of a call in the last level of its argument index. */
-function lastArgument(args: unknown[], positions: number[] | undefined): unknown {
-  const count = positions ? positions.length : args.length;
-  if (count === 0) return NO_ARGUMENTS;
-  return positions ? args[positions[count - 1]!] : args[count - 1];
-}
-
-/** What the argument index holds for every argument of a call (no cacheWith), or undefined. */
-function valueLookupAll(roots: (Level | undefined)[], args: unknown[]): Level | number | undefined {
-  const count = args.length;
-  let level = roots[count];
-  if (level === undefined) return undefined;
-  if (count === 0) return level.map.get(NO_ARGUMENTS);
-  for (let i = 0; i < count - 1; i++) {
-    const next = level.map.get(args[i]);
-    if (next === undefined) return undefined;
-    level = next as Level;
-  }
-  return level.map.get(args[count - 1]);
-}
-
-/** {@link valueLookupAll} for the arguments at `positions` (sorted). */
-function valueLookup(positions: number[]): (roots: (Level | undefined)[], args: unknown[]) => Level | number | undefined {
-  const count = positions.length;
-  return (roots, args) => {
-    let level = roots[count];
-    if (level === undefined) return undefined;
-    if (count === 0) return level.map.get(NO_ARGUMENTS);
-    for (let i = 0; i < count - 1; i++) {
-      const next = level.map.get(args[positions[i]!]);
-      if (next === undefined) return undefined;
-      level = next as Level;
-    }
-    return level.map.get(args[positions[count - 1]!]);
-  };
-}
 
 /**
  * Whether a call's participating arguments can be indexed by value: all primitives the key
@@ -879,23 +304,35 @@ function primitiveKey(head: string, options: KeyOptions): (args: unknown[]) => s
  * Memoizes `fn`. Calls with equal arguments (by value; see `core/KEYS.md`) share one stored
  * result until it expires or is evicted. Async functions share one pending promise per key:
  * concurrent callers get the same value or the same rejection, and a rejection caches nothing.
+ * A storage outside the process (`RedisStorage`, `TieredStorage`) takes async functions only; a
+ * `TTLMapStorage` synchronous ones, a `TTLMapAsyncStorage` async ones.
  */
-export function memoize<F extends (...args: any[]) => any>(fn: F, options: MemoizeOptions & { storage: SharedAsyncStorage }): SharedMemoized<F>;
-export function memoize<F extends (...args: any[]) => any>(fn: F, options?: MemoizeOptions): Memoized<F>;
-export function memoize<F extends (...args: any[]) => any>(fn: F, options: MemoizeOptions = {}): Memoized<F> | SharedMemoized<F> {
+export function memoize<F extends AnyFunction>(fn: F, options: Returns<F> extends "value" ? never : SharedStorageOptions<SharedAsyncStorage>): SharedMemoized<F>;
+export function memoize<F extends AnyFunction>(fn: F, options: SharedStorageOptions<LocalStorageFor<Returns<F>>>): Memoized<F>;
+export function memoize<F extends AnyFunction>(fn: F, options?: PrivateStorageOptions): Memoized<F>;
+export function memoize<F extends AnyFunction>(fn: F, options: MemoizeOptions = {}): Memoized<F> | SharedMemoized<F> {
   if (typeof fn !== "function") throw new TypeError("memoize(fn, options): fn must be a function");
+  if (isGeneratorFunction(fn)) {
+    throw new TypeError(`memoize: ${fn.name || "this function"} is a generator function; its calls return iterators that are consumed once, so they cannot be cached. Memoize a function that returns the collected values instead`);
+  }
+  if (typeof options.keyBuilder === "function" && (options.version !== undefined || options.prefix !== undefined || options.cacheWith !== undefined)) {
+    throw new TypeError("memoize: a keyBuilder builds the whole key, so version, prefix and cacheWith would not apply; put them in the keyBuilder");
+  }
   const isAsync = options.async === true || isAsyncFunction(fn);
   const given = options.storage;
   if (isSharedAsyncStorage(given)) return memoizeShared(fn, options, given, isAsync);
+  const declared = fn.name || "this function";
   if (given !== undefined) {
     if (!(given instanceof TTLMapStorage) && !(given instanceof TTLMapAsyncStorage)) {
       throw new TypeError("storage must be a TTLMapStorage, a TTLMapAsyncStorage, or an async storage with getOrCompute (RedisStorage, TieredStorage)");
     }
     if (isAsync && given instanceof TTLMapStorage) {
-      throw new TypeError(`memoize: ${fn.name || "this function"} is async; give it a TTLMapAsyncStorage, not a TTLMapStorage`);
+      throw new TypeError(`memoize: ${declared} is async; give it a TTLMapAsyncStorage, not a TTLMapStorage`);
     }
     if (!isAsync && given instanceof TTLMapAsyncStorage) {
-      throw new TypeError(`memoize: ${fn.name || "this function"} is synchronous; give it a TTLMapStorage, not a TTLMapAsyncStorage`);
+      throw new TypeError(
+        `memoize: ${declared} is synchronous; give it a TTLMapStorage, not a TTLMapAsyncStorage. If it returns promises without being declared async, pass async: true`,
+      );
     }
     if (options.maxSize !== undefined || options.clock !== undefined) {
       throw new TypeError("memoize: maxSize and clock belong to the shared storage; set them there");
@@ -905,8 +342,6 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
   if (!name && given !== undefined) {
     throw new TypeError("memoize: an anonymous function sharing a storage needs a name (options.name)");
   }
-  const storage: Storage =
-    given ?? (isAsync ? new TTLMapAsyncStorage(options) : new TTLMapStorage(options));
   // Over a shared storage the function's own ttl applies; otherwise the storage's default does.
   const ttl = given !== undefined ? options.ttl : undefined;
   checkTtl(ttl);
@@ -914,9 +349,11 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
   // the key module) is made when a call first needs a key string.
   const optionArgs = keyOptionArgs(options);
   checkKeyOptions(name || "anonymous", ...optionArgs);
+  const { keyBuilder, serializer } = options;
+  if (given !== undefined && typeof keyBuilder !== "function") claimHead(given, fn, name, options);
+  const storage: Engine = given !== undefined ? engineOf(given) : new Engine(options, isAsync);
   let builder: WasmMemo | undefined;
   const memo = (): WasmMemo => (builder ??= new (keyModule().WasmMemo)(name || "anonymous", new (keyModule().KeyOptionsJs)(...optionArgs)));
-  const { keyBuilder, serializer } = options;
   const custom = typeof keyBuilder === "function" || typeof serializer === "object";
 
   // The key of `args` under a custom keyBuilder or serializer object (slow path).
@@ -935,63 +372,74 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
       ? (args) => fastKey(args) ?? memo().keyOf(args)
       : (args) => memo().keyOf(args);
 
-  // A private cache with repr keys indexes calls with primitive arguments by the arguments
-  // themselves (see Level); everything else, and every shared storage, by the key string.
-  // (Hashed serializers keep string keys: V8 hashes strings with a secret seed, numbers not.)
+  // A private cache with repr keys indexes calls of primitive arguments by the arguments
+  // themselves (see engine.ts); everything else, and every shared storage, by the key string. (Hashed serializers keep string keys: V8 hashes strings with a secret seed,
+  // numbers not.) Only the participating arguments (cacheWith) are ever read.
   const byValue = fast && given === undefined;
   const positions = options.cacheWith ? [...options.cacheWith].sort((a, b) => a - b) : undefined;
-  const lookupByValue = positions ? valueLookup(positions) : valueLookupAll;
-  const keyable = keyableByValue(positions, (options.maxKeyBytes ?? DEFAULT_MAX_KEY_BYTES) - 3 * name.length - 64);
+  const maxKeyBytes = (options.maxKeyBytes ?? DEFAULT_MAX_KEY_BYTES) - headBytes(name, options) - 64;
+  const keyable = keyableByValue(positions, maxKeyBytes);
 
-  // Where the latest lookup that found nothing would store: a level and its key there.
-  let missLeaf: Level = storage.index;
-  let missKey: unknown;
+  // Where the latest lookup that found nothing would store: the key's home and its parts there.
+  let missHome: Home = BY_STRING;
+  let missFirst: unknown;
+  let missSecond: unknown;
+  /** The home of a call's key in the argument index, and its parts there (see engine.ts). */
+  const place = (args: unknown[]): void => {
+    const count = positions ? positions.length : args.length;
+    if (count > 2) {
+      missHome = BY_MANY;
+      missFirst = positions ? positions.map((position) => args[position]) : args;
+      missSecond = undefined;
+    } else {
+      missHome = count === 2 ? BY_TWO : BY_ONE;
+      missFirst = count === 0 ? NO_ARGUMENTS : positions ? args[positions[0]!] : args[0];
+      missSecond = count === 2 ? (positions ? args[positions[1]!] : args[1]) : undefined;
+    }
+  };
   const locate = (args: unknown[]): number => {
     if (byValue) {
-      const found = storage.check(lookupByValue(storage.roots, args));
+      place(args);
+      const found = storage.check(storage.find(missHome, missFirst, missSecond));
       if (found !== ABSENT) return found;
-      if (keyable(args)) {
-        missLeaf = storage.leafFor(args, positions);
-        missKey = lastArgument(args, positions);
-        return ABSENT;
-      }
+      if (keyable(args)) return ABSENT;
     }
     const key = keyOf(args);
-    missLeaf = storage.index;
-    missKey = key;
-    return storage.check(storage.index.map.get(key));
+    missHome = BY_STRING;
+    missFirst = key;
+    missSecond = undefined;
+    return storage.check(storage.strings.get(key));
   };
 
   /** Joins the pending computation a lookup found (`found` ≤ PENDING_BASE). */
   const join = (found: number): Promise<unknown> => {
     const flight = storage.values[PENDING_BASE - found] as Flight;
-    const inside = flightContext?.getStore() ?? synchronousFlights;
-    if (inside.includes(flight)) return Promise.reject(reentrant(name));
+    if (insideFlight(flight)) return Promise.reject(reentrant(name));
     storage.joined++;
     return flight.promise;
   };
 
   /**
    * A synchronous miss: runs `fn` (with `args`, or with the one argument `single`) and stores
-   * its value at `leaf`/`key` unless a delete, set or clear came first. A same-key call from
+   * its value under the key unless a delete, set or clear came first. A same-key call from
    * inside the computation is an error.
    */
-  const computeSync = (thisArg: unknown, leaf: Level, key: unknown, args: unknown[] | undefined, single: unknown): unknown => {
-    if (storage.busyDepth > 0 && storage.isBusy(leaf, key)) {
+  const computeSync = (thisArg: unknown, home: Home, first: unknown, second: unknown, args: unknown[] | undefined, single: unknown): unknown => {
+    if (storage.busyDepth > 0 && storage.isBusy(home, first, second)) {
       throw new Error(`memoize: ${name || "an anonymous function"} was called again with the same arguments while computing them (synchronous re-entrancy)`);
     }
     storage.misses++;
     const epoch = storage.epoch;
-    storage.enter(leaf, key);
+    storage.enter(home, first, second);
     let value: unknown;
     try {
       value = args === undefined ? fn.call(thisArg, single) : fn.apply(thisArg, args);
     } catch (error) {
-      storage.leave(leaf, key, epoch, undefined, ttl, true);
+      storage.leave(home, first, second, epoch, undefined, ttl, true);
       throw error;
     }
     try {
-      storage.leave(leaf, key, epoch, value, ttl, false);
+      storage.leave(home, first, second, epoch, value, ttl, false);
     } catch (error) {
       throw boundaryError(error);
     }
@@ -1008,7 +456,7 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
         throw boundaryError(error);
       }
       if (found >= 0) return storage.values[found];
-      return computeSync(this, missLeaf, missKey, args, undefined);
+      return computeSync(this, missHome, missFirst, missSecond, args, undefined);
     };
   } else {
     memoized = function (this: unknown, ...args: unknown[]) {
@@ -1023,27 +471,22 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
       storage.misses++;
       let slot: number;
       try {
-        slot = storage.begin(missLeaf, missKey);
+        slot = storage.begin(missHome, missFirst, missSecond);
       } catch (error) {
-        storage.pruneFrom(missLeaf);
         return Promise.reject(boundaryError(error));
       }
       const serial = storage.serial();
       const flight: Flight = { serial, promise: undefined as unknown as Promise<unknown> };
-      const lineage = [...(flightContext?.getStore() ?? synchronousFlights), flight];
+      const lineage = [...currentFlights(), flight];
       // Registered before `fn` runs, so a same-key call from inside it finds this flight.
       storage.values[slot] = flight;
       let started: Promise<unknown>;
-      const outer = synchronousFlights;
-      synchronousFlights = lineage;
       try {
-        started = Promise.resolve(runInContext(lineage, () => fn.apply(this, args)));
+        started = Promise.resolve(runComputation(lineage, () => fn.apply(this, args)));
       } catch (error) {
         leaveContext();
         storage.abandon(slot, serial);
         return Promise.reject(error);
-      } finally {
-        synchronousFlights = outer;
       }
       const promise = started.then(
         (value) => {
@@ -1066,13 +509,16 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
   // else, and every miss but a synchronous one-argument miss, goes through the general wrapper.
   if (byValue && positions === undefined) {
     const general = memoized;
-    const maxKeyBytes = (options.maxKeyBytes ?? DEFAULT_MAX_KEY_BYTES) - 3 * name.length - 64;
-    const one = storage.rootOf(1).map;
-    const two = storage.rootOf(2).map;
+    const ones = storage.ones;
+    const twos = storage.twos;
     const find = (count: number, a: unknown, b: unknown): number => {
-      if (count === 1) return storage.check(one.get(a));
-      const first = two.get(a);
-      return first === undefined ? ABSENT : storage.check((first as Level).map.get(b));
+      if (count === 1) return storage.check(ones.get(a));
+      const first = twos.get(a);
+      if (first === undefined) return ABSENT;
+      if (typeof first !== "number") return storage.check(first.get(b));
+      // The only entry with this first argument: its second is kept by slot.
+      const second = storage.seconds[first];
+      return second === b || (second !== second && b !== b) ? storage.check(first) : ABSENT;
     };
     memoized = isAsync
       ? function (this: unknown, a?: unknown, b?: unknown) {
@@ -1090,17 +536,15 @@ export function memoize<F extends (...args: any[]) => any>(fn: F, options: Memoi
           if (found >= 0) return storage.values[found];
           const size = count === 1 ? keyBytes(a) : -1;
           if (size < 0 || size > maxKeyBytes) return general.apply(this, arguments as unknown as unknown[]);
-          return computeSync(this, storage.rootOf(1), a, undefined, a);
+          return computeSync(this, BY_ONE, a, undefined, undefined, a);
         };
   }
 
   /** Removes the entry (or cancels the computation) these arguments have. */
   const remove = (args: unknown[]): boolean => {
     if (byValue && keyable(args)) {
-      const leaf = storage.leafFor(args, positions);
-      const removed = storage.deleteAt(leaf, lastArgument(args, positions));
-      storage.pruneFrom(leaf);
-      return removed;
+      place(args);
+      return storage.deleteAt(missHome, missFirst, missSecond);
     }
     return storage.deleteKey(keyOf(args));
   };
@@ -1135,7 +579,7 @@ function memoizeShared<F extends (...args: any[]) => any>(
 ): SharedMemoized<F> {
   if (!isAsync) {
     throw new TypeError(
-      `memoize: ${fn.name || "this function"} is synchronous; a storage outside the process answers with promises, so give it a TTLMapStorage (or declare it async)`,
+      `memoize: ${fn.name || "this function"} is synchronous; a storage outside the process answers with promises, so give it a TTLMapStorage. If it returns promises without being declared async, pass async: true`,
     );
   }
   if (options.maxSize !== undefined || options.clock !== undefined) {
@@ -1144,6 +588,8 @@ function memoizeShared<F extends (...args: any[]) => any>(
   const name = options.name ?? fn.name;
   if (!name) throw new TypeError("memoize: an anonymous function sharing a storage needs a name (options.name)");
   const { keyBuilder, serializer, ttl } = options;
+  checkTtl(ttl);
+  if (typeof keyBuilder !== "function") claimHead(storage, fn, name, options);
   const compiled = keyOptions(options);
   const fast = !keyBuilder && (serializer ?? "repr") === "repr";
   const keys = keyModule();
@@ -1174,23 +620,18 @@ function memoizeShared<F extends (...args: any[]) => any>(
     }
     if (begun < 0) {
       const joined = flights.get(-begun - 1)!;
-      const inside = flightContext?.getStore() ?? synchronousFlights;
-      return inside.includes(joined) ? Promise.reject(reentrant(name)) : joined.promise;
+      return insideFlight(joined) ? Promise.reject(reentrant(name)) : joined.promise;
     }
     const slot = begun;
     const flight: Flight = { serial: table.startedSerial(), promise: undefined as unknown as Promise<unknown> };
-    const lineage = [...(flightContext?.getStore() ?? synchronousFlights), flight];
+    const lineage = [...currentFlights(), flight];
     const compute = () => {
-      const outer = synchronousFlights;
-      synchronousFlights = lineage;
       let result: unknown;
       try {
-        result = runInContext(lineage, () => fn.apply(this, args));
+        result = runComputation(lineage, () => fn.apply(this, args));
       } catch (error) {
         leaveContext();
         throw error;
-      } finally {
-        synchronousFlights = outer;
       }
       Promise.resolve(result).then(leaveContext, leaveContext);
       return result;

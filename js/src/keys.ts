@@ -6,6 +6,7 @@
 
 import type * as KeyModule from "./wasm/cashier_keys.js";
 
+/** @internal */
 export type { KeyModule };
 
 let loaded: typeof KeyModule | undefined;
@@ -16,7 +17,7 @@ export function provideKeyModule(loader: () => typeof KeyModule): void {
   load = loader;
 }
 
-/** The initialized key module, loaded now if it was not yet. */
+/** @internal The initialized key module, loaded now if it was not yet. */
 export function keyModule(): typeof KeyModule {
   if (loaded === undefined) {
     if (load === undefined) throw new Error("cashier-wasm: the key module has no loader; import the package through its entry point");
@@ -25,7 +26,7 @@ export function keyModule(): typeof KeyModule {
   return loaded;
 }
 
-/** Whether the key module has been loaded (it is not loaded just to ask). */
+/** @internal Whether the key module has been loaded (it is not loaded just to ask). */
 export function keyModuleLoaded(): boolean {
   return loaded !== undefined;
 }

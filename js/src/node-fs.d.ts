@@ -9,6 +9,7 @@ declare module "node:async_hooks" {
     run<R>(store: T, callback: () => R): R;
     disable(): void;
   }
+  export function executionAsyncResource(): object;
 }
 
 declare module "node:module" {

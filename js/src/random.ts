@@ -4,6 +4,7 @@
  * `count` random 32-bit words from `crypto.getRandomValues`, or from `Math.random` mixed with
  * the time where crypto may not be used yet — workerd forbids it at global scope, where caches
  * are usually created.
+ * @internal
  */
 export function randomWords(count: number): Uint32Array {
   const words = new Uint32Array(count);

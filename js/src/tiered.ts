@@ -1,6 +1,7 @@
 // TieredStorage: an in-process L1 (the WebAssembly TTL + LRU store) in front of a shared L2 (Redis).
 
-import { TTLMapAsyncStorage } from "./api.js";
+import type { Engine } from "./engine.js";
+import { TTLMapAsyncStorage, engineOf } from "./storages.js";
 import type { RedisStorage } from "./redis.js";
 import type { SharedAsyncStorage, SharedStats } from "./shared.js";
 
@@ -33,6 +34,8 @@ export class TieredStorage implements SharedAsyncStorage {
   private syncedAt = Number.NEGATIVE_INFINITY;
   private syncing: Promise<void> | undefined;
   private l1Hits = 0;
+  /** L1's engine: its synchronous operations. */
+  private readonly local: Engine;
 
   constructor(l1: TTLMapAsyncStorage, l2: RedisStorage, options: TieredStorageOptions = {}) {
     if (!(l1 instanceof TTLMapAsyncStorage)) throw new TypeError("TieredStorage: l1 must be a TTLMapAsyncStorage");
@@ -42,6 +45,7 @@ export class TieredStorage implements SharedAsyncStorage {
     const interval = options.syncInterval ?? 1000;
     if (!Number.isFinite(interval) || interval < 0) throw new RangeError(`TieredStorage: syncInterval must be ≥ 0 ms, not ${interval}`);
     this.l1 = l1;
+    this.local = engineOf(l1);
     this.l2 = l2;
     this.syncInterval = interval;
   }
@@ -49,31 +53,31 @@ export class TieredStorage implements SharedAsyncStorage {
   /** L1's value for `key`, or `miss` — also `miss` when L2's generation is due a re-read. */
   peek(key: string, miss: unknown): unknown {
     if (Date.now() - this.syncedAt >= this.syncInterval) return miss;
-    const found = this.l1.getValue(key, miss);
+    const found = this.local.getValue(key, miss);
     if (found !== miss) this.l1Hits++;
     return found;
   }
 
   async getOrCompute(key: string, compute: () => unknown, ttl?: number): Promise<unknown> {
     if (Date.now() - this.syncedAt >= this.syncInterval) await this.sync();
-    const found = this.l1.getValue(key, MISS);
+    const found = this.local.getValue(key, MISS);
     if (found !== MISS) {
       this.l1Hits++;
       return found;
     }
     const value = await this.l2.getOrCompute(key, compute, ttl);
-    this.l1.setValue(key, value, ttl);
+    this.local.setValue(key, value, ttl);
     return value;
   }
 
   async delete(key: string): Promise<boolean> {
-    const local = this.l1.deleteKey(key);
+    const local = this.local.deleteKey(key);
     const shared = await this.l2.delete(key);
     return local || shared;
   }
 
   async clear(): Promise<void> {
-    this.l1.clearAll();
+    this.local.clearAll();
     await this.l2.clear();
     this.generation = await this.l2.generation();
     this.syncedAt = Date.now();
@@ -91,7 +95,7 @@ export class TieredStorage implements SharedAsyncStorage {
       .generation()
       .then((generation) => {
         if (generation !== undefined) {
-          if (this.generation !== undefined && generation !== this.generation) this.l1.clearAll();
+          if (this.generation !== undefined && generation !== this.generation) this.local.clearAll();
           this.generation = generation;
         }
         this.syncedAt = Date.now();

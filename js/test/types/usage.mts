@@ -1,7 +1,7 @@
 // Type test (`tsc --noEmit` in .ci/test.d/20-js.sh): the published declarations give local
 // caches a synchronous `.cache` and shared storages (Redis) an async one. A wrong declaration
 // fails to compile here.
-import { memoize, TTLMapAsyncStorage, TTLMapStorage, type CacheStats } from "cashier-wasm";
+import { memoize, TTLMapAsyncStorage, TTLMapStorage, type CacheStats, type Memoized } from "cashier-wasm";
 import { RedisStorage, TieredStorage, type SharedStats } from "cashier-wasm/redis";
 
 const local = memoize((x: number, y: string) => `${x}${y}`, { storage: new TTLMapStorage() });
@@ -23,4 +23,20 @@ const viaTier: Promise<boolean> = memoize(async (id: number) => id, { name: "typ
 // @ts-expect-error a shared cache's delete is a promise, not a boolean
 const wrong: boolean = shared.cache.delete(1);
 
+// Combinations memoize refuses at run time are refused by the types too (issue 12).
+// @ts-expect-error maxSize belongs to the shared storage
+memoize((x: number) => x, { storage: new TTLMapStorage(), maxSize: 10 });
+// @ts-expect-error clock belongs to the shared storage
+memoize(async (x: number) => x, { storage: new TTLMapAsyncStorage(), clock: () => 0 });
+// @ts-expect-error an async function's values are promises: a TTLMapAsyncStorage holds them
+memoize(async (x: number) => x, { storage: new TTLMapStorage() });
+// @ts-expect-error a synchronous function needs a TTLMapStorage
+memoize((x: number) => x, { storage: new TTLMapAsyncStorage() });
+// @ts-expect-error a storage outside the process answers with promises: async functions only
+memoize((id: number) => id, { name: "types.sync", storage: redis });
+// A function returning promises without being declared async is fine with async storages.
+const promised: Memoized<(x: number) => Promise<number>> = memoize((x: number) => Promise.resolve(x), { storage: new TTLMapAsyncStorage(), async: true });
+const privateCache: Memoized<(x: number) => number> = memoize((x: number) => x, { maxSize: 10, ttl: 5, clock: () => 0 });
+
+export { promised, privateCache };
 export { removed, cleared, counters, value, sharedRemoved, sharedCleared, sharedCounters, sharedValue, viaTier, wrong };

@@ -10,8 +10,8 @@
 //! value: it must never unwind through Rust frames, which would skip restoring the wasm shadow
 //! stack.
 
-use cashier_core::ArgValue;
 use cashier_core::key::MAX_DEPTH;
+use cashier_core::{ArgSelection, ArgValue};
 use js_sys::{Array, ArrayBuffer, Date, JsString, Map, Object, Reflect, Set, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -35,12 +35,34 @@ extern "C" {
     fn checked_set(target: &Uint8Array, source: &JsValue) -> Result<(), JsValue>;
 }
 
-/// The arguments of one call.
-pub fn arguments(args: &Array) -> Result<Vec<ArgValue>, JsValue> {
+/// The arguments of one call that take part in its key: every one for [`ArgSelection::All`];
+/// for a selection, only the selected positions are read and converted, and every other
+/// position is `Undefined` (the key builder never looks at it). An argument left out of the key
+/// is never touched: it may be anything — a class instance, a cycle, a throwing proxy, a huge
+/// object — at no cost.
+pub fn arguments(args: &Array, selection: &ArgSelection) -> Result<Vec<ArgValue>, JsValue> {
     let mut ancestors = Vec::new();
-    (0..args.length())
-        .map(|i| convert(&args.get(i), i as usize, 0, &mut ancestors))
-        .collect()
+    match selection {
+        ArgSelection::All => (0..args.length())
+            .map(|i| convert(&args.get(i), i as usize, 0, &mut ancestors))
+            .collect(),
+        ArgSelection::Positions(positions) => {
+            let count = positions
+                .iter()
+                .map(|&p| p + 1)
+                .max()
+                .unwrap_or(0)
+                .min(args.length() as usize);
+            let mut values = vec![ArgValue::Undefined; count];
+            for &position in positions {
+                if position < count {
+                    values[position] =
+                        convert(&args.get(position as u32), position, 0, &mut ancestors)?;
+                }
+            }
+            Ok(values)
+        }
+    }
 }
 
 fn unsupported(argument: usize, what: &str) -> JsValue {

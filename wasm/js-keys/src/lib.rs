@@ -13,7 +13,8 @@
 //!
 //! Errors are thrown as JS errors with the core's message: `TypeError` for values that cannot
 //! be keys, `RangeError` for invalid sizes and exhausted memory. Arguments are converted before
-//! anything is stored, so a throwing getter or proxy leaves the cache intact.
+//! anything is stored, so a throwing getter or proxy leaves the cache intact; arguments left out
+//! by `cacheWith` are never read at all.
 
 mod convert;
 mod flights;
@@ -22,7 +23,7 @@ mod headroom;
 #[global_allocator]
 static ALLOCATOR: headroom::ReservingAllocator = headroom::ReservingAllocator;
 
-use cashier_core::{KeyBuilder, KeyOptions, OutOfMemory};
+use cashier_core::{ArgSelection, KeyBuilder, KeyOptions, OutOfMemory};
 use cashier_js_support::{error, key_options};
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
@@ -68,6 +69,8 @@ impl KeyOptionsJs {
 #[wasm_bindgen]
 pub struct WasmMemo {
     builder: KeyBuilder,
+    /// The participating parameters: only those are converted.
+    selection: ArgSelection,
     /// The last key built (reused buffer: no allocation per call once warm).
     key: String,
 }
@@ -79,6 +82,7 @@ impl WasmMemo {
     pub fn new(name: &str, options: &KeyOptionsJs) -> Result<WasmMemo, JsValue> {
         Ok(WasmMemo {
             builder: options.builder(name)?,
+            selection: options.options.selection.clone(),
             key: String::new(),
         })
     }
@@ -104,7 +108,7 @@ impl WasmMemo {
         if !headroom::available() {
             return Err(error(OutOfMemory.into()));
         }
-        let values = convert::arguments(args)?;
+        let values = convert::arguments(args, &self.selection)?;
         self.key.clear();
         self.builder
             .build_into(&values, &mut self.key)
@@ -115,7 +119,7 @@ impl WasmMemo {
 /// The canonical key of a call to `name` with `args`.
 #[wasm_bindgen(js_name = buildKey)]
 pub fn build_key(name: &str, args: &Array, options: &KeyOptionsJs) -> Result<String, JsValue> {
-    let values = convert::arguments(args)?;
+    let values = convert::arguments(args, &options.options.selection)?;
     options
         .builder(name)?
         .build(&values)

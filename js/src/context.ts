@@ -1,0 +1,91 @@
+// Re-entrancy detection for async computations: which pending computations ("flights") the
+// running code is part of. Internal: the runtime entries that have AsyncLocalStorage provide it
+// (provideAsyncContext); nothing here is exported from the package.
+
+/** @internal A pending computation shared by every caller of one key. */
+export interface Flight {
+  /** Its ticket's serial. */
+  serial: number;
+  promise: Promise<unknown>;
+}
+
+/**
+ * @internal
+ * Async context: the flights whose computation the current code runs inside. Set by runtimes
+ * that have `AsyncLocalStorage` (the Node/Deno/Bun and CommonJS entries); elsewhere only the
+ * synchronous part of a computation is tracked.
+ */
+export interface FlightContext {
+  getStore(): readonly Flight[] | undefined;
+  run<R>(store: readonly Flight[], callback: () => R): R;
+  /** Stops tracking until the next `run` (Node then removes its promise hooks). */
+  disable?(): void;
+}
+
+/** @internal What a runtime entry provides: how to make the context, and optionally whether the running
+ * code is a new task (a timer, an immediate, an I/O or event callback) rather than a promise
+ * continuation. */
+export interface AsyncContextProvider {
+  make(): FlightContext;
+  /** True while the current callback was started by the event loop (not a promise reaction):
+   * code there inherits the context of where it was scheduled, but the computation that
+   * scheduled it is not awaiting it. */
+  inNewTask?(): boolean;
+}
+
+let provider: AsyncContextProvider | undefined;
+let flightContext: FlightContext | undefined;
+/**
+ * Computations running inside the flight context. Tracking costs every promise in the process
+ * something (Node's AsyncLocalStorage installs promise hooks while enabled), so the context is
+ * switched off whenever no computation is pending: hits and idle time pay nothing.
+ */
+let contextUsers = 0;
+/** Flights whose computation is running synchronously right now (always tracked). */
+let synchronousFlights: readonly Flight[] = [];
+
+/** @internal Called by runtime entries that provide AsyncLocalStorage. */
+export function provideAsyncContext(given: AsyncContextProvider): void {
+  provider = given;
+}
+
+/** @internal The flights the running code is inside, for a new computation's lineage. */
+export function currentFlights(): readonly Flight[] {
+  return flightContext?.getStore() ?? synchronousFlights;
+}
+
+/**
+ * @internal
+ * Whether a call joining `flight` comes from inside that flight's own computation, which would
+ * then wait for itself forever: its synchronous part, or (with an async context) a promise
+ * continuation of it. A callback the computation only scheduled (a timer, an event) is not
+ * awaited by it, so it joins like any other caller.
+ */
+export function insideFlight(flight: Flight): boolean {
+  if (synchronousFlights.includes(flight)) return true;
+  const store = flightContext?.getStore();
+  if (store === undefined || !store.includes(flight)) return false;
+  return !(provider?.inNewTask?.() ?? false);
+}
+
+/** @internal Runs `compute` as the computation of the last flight of `lineage`: synchronously tracked,
+ * and inside the async context. Pair with {@link leaveContext} once its promise has settled
+ * (or it threw). */
+export function runComputation<R>(lineage: readonly Flight[], compute: () => R): R {
+  const outer = synchronousFlights;
+  synchronousFlights = lineage;
+  try {
+    // Until a computation runs in it, no code can be inside a flight: the context may wait.
+    if (flightContext === undefined && provider !== undefined) flightContext = provider.make();
+    if (flightContext === undefined) return compute();
+    contextUsers++;
+    return flightContext.run(lineage, compute);
+  } finally {
+    synchronousFlights = outer;
+  }
+}
+
+/** @internal Ends what {@link runComputation} started. */
+export function leaveContext(): void {
+  if (flightContext !== undefined && contextUsers > 0 && --contextUsers === 0) flightContext.disable?.();
+}

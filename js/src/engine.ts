@@ -1,0 +1,608 @@
+// The engine of a storage: the core's slots (recency, expiry, eviction, pending computations;
+// WebAssembly) and what JavaScript keeps cheapest itself — the key → slot index and the values.
+// Internal: the storage classes hold one each in a private field.
+//
+// The index has three homes. A key string (every storage) is a key of `strings`. A private
+// cache also indexes calls of one or two primitive arguments by the arguments themselves (Map
+// keys compare by SameValueZero, which for primitives is exactly the canonical keys' equality:
+// `1` ≠ `"1"` ≠ `1n`, `-0` = `0`, NaN = NaN), so a hit builds no key string:
+// - one argument (or none: NO_ARGUMENTS): `ones`, argument → slot;
+// - two arguments: `twos`, first argument → the slot, while exactly one entry has that first
+//   argument (its second is kept per slot, in `seconds`, and compared on lookup), or → a Map
+//   second argument → slot while several do;
+// - three or more arguments: `manys[count]`, the same shape one level per argument as needed:
+//   argument → the slot of the only entry continuing this way (its arguments kept per slot, in
+//   `firsts`, and the rest compared on lookup), or → a Map of the next argument.
+// The index is only ever navigated from these roots, after the core has made room: no level is
+// held across an operation that can free slots, so an entry can never be linked into a level
+// that was removed. Freeing a slot deletes its entry and collapses a two-entry level back to a
+// slot.
+
+import { WasmSlots, outOfMemory, wasmMemory as wasmMemoryObject } from "./wasm/cashier_js.js";
+
+import type { CacheStats, StorageOptions } from "./storages.js";
+
+const DEFAULT_MAX_SIZE = 1000;
+/** The most entries the core can index (`u32::MAX - 1`). */
+const MOST_MAX_SIZE = 0xffff_fffe;
+
+/** Cells shared with the core's `WasmSlots` (wasm/js/src/slots.rs): the same indices. */
+const DEADLINES_AT = 0;
+const DEADLINES_LEN = 1;
+const SERIAL = 2;
+const FREED_COUNT = 3;
+const FREED = 4;
+const TOUCHES = 8;
+const TOUCH_CAPACITY = 256;
+/** Marks a planned insert in the operation log (after TOUCHES). */
+const INSERT = 0x8000_0000;
+const PLAN = TOUCHES + TOUCH_CAPACITY;
+const PLAN_CAPACITY = 64;
+/** The first plan's length; each plan used up doubles it (to PLAN_CAPACITY). */
+const FIRST_PLAN = 4;
+const CELLS = PLAN + PLAN_CAPACITY;
+/** The deadline the core gives a slot reserved for a pending computation. */
+const PENDING = -1;
+/** The most slots a storage reserves when it is made (the core's PREALLOCATED_SLOTS). */
+const PREALLOCATED_SLOTS = 1 << 18;
+/** What the core returns for a slot it could not make (memory exhausted). */
+const NO_SLOT = 0xffff_ffff;
+/** @internal {@link Engine.check}: no live entry and nothing pending. */
+export const ABSENT = -1;
+/** @internal {@link Engine.check} results ≤ -3 are pending async computations: `-3 - slot`. */
+export const PENDING_BASE = -3;
+
+/** @internal The homes of a key in the index (see the module docs). */
+export const BY_STRING = 0;
+/** @internal */
+export const BY_ONE = 1;
+/** @internal */
+export const BY_TWO = 2;
+/** @internal */
+export const BY_MANY = 3;
+/** @internal */
+export type Home = typeof BY_STRING | typeof BY_ONE | typeof BY_TWO | typeof BY_MANY;
+
+/** @internal The `ones` key of a call without (participating) arguments: never an argument's. */
+export const NO_ARGUMENTS: unique symbol = Symbol("cashier.noArguments");
+/** `seconds` of a slot indexed in `strings` or `ones` (symbols are never indexed arguments). */
+const IN_STRINGS: unique symbol = Symbol("cashier.inStrings");
+const IN_ONES: unique symbol = Symbol("cashier.inOnes");
+const IN_MANYS: unique symbol = Symbol("cashier.inManys");
+
+/** A level of `manys`: an argument → a slot, or the level of the next argument. */
+type Branch = Map<unknown, number | Branch>;
+
+let memory: WebAssembly.Memory | undefined;
+
+/** @internal A TTL must be undefined or a whole number of milliseconds ≥ 1 (the core trusts this). */
+export function checkTtl(ttl: unknown): void {
+  if (ttl === undefined) return;
+  if (typeof ttl !== "number") throw new TypeError(`ttl must be a number of milliseconds, got ${typeof ttl}`);
+  if (!(Number.isSafeInteger(ttl) && ttl >= 1)) throw new RangeError(`ttl must be a whole number of at least 1, got ${ttl}`);
+}
+
+/** A maxSize must be a whole number from 1 to what the core can index. */
+function checkMaxSize(maxSize: unknown): number {
+  if (typeof maxSize !== "number") throw new TypeError(`maxSize must be a number of entries, got ${typeof maxSize}`);
+  if (!(Number.isSafeInteger(maxSize) && maxSize >= 1)) throw new RangeError(`maxSize must be a whole number of at least 1, got ${maxSize}`);
+  if (maxSize > MOST_MAX_SIZE) throw new RangeError(`maxSize ${maxSize} is larger than the supported ${MOST_MAX_SIZE}`);
+  return maxSize;
+}
+
+/** Map-key equality. */
+function sameValueZero(a: unknown, b: unknown): boolean {
+  return a === b || (a !== a && b !== b);
+}
+
+/** Whether argument lists `a` and `b` (of one length) agree from position `from` on. */
+function sameFrom(a: readonly unknown[], b: readonly unknown[], from: number): boolean {
+  for (let i = from; i < a.length; i++) if (!sameValueZero(a[i], b[i])) return false;
+  return true;
+}
+
+/** Whether two keys at `home` are one key (BY_MANY keys are argument lists). */
+function sameKey(home: Home, first: unknown, second: unknown, otherFirst: unknown, otherSecond: unknown): boolean {
+  if (home === BY_MANY) {
+    const a = first as unknown[];
+    const b = otherFirst as unknown[];
+    return a.length === b.length && sameFrom(a, b, 0);
+  }
+  return sameValueZero(first, otherFirst) && sameValueZero(second, otherSecond);
+}
+
+/** @internal One storage's slots, index and values. */
+export class Engine {
+  /** The core's rules for this storage's slots. */
+  readonly slots: WasmSlots;
+  /** Key string → slot. */
+  readonly strings = new Map<string, number>();
+  /** One argument (or NO_ARGUMENTS) → slot. */
+  readonly ones = new Map<unknown, number>();
+  /** First of two arguments → the slot of the only entry with it, or second → slot. */
+  readonly twos = new Map<unknown, number | Map<unknown, number>>();
+  /** By argument count (≥ 3): first argument → slot or the level of the second, and so on. */
+  private manys: (Branch | undefined)[] = [];
+  /** Per slot: its key string, its argument, its first argument, or its arguments (BY_MANY). */
+  firsts: unknown[] = [];
+  /** Per slot: its second argument, or IN_STRINGS / IN_ONES / IN_MANYS. */
+  seconds: unknown[] = [];
+  /** Per slot: its value, or the Flight of a pending async computation. */
+  values: unknown[] = [];
+  /** Bumped by clear: a computation that started before stores nothing. */
+  epoch = 0;
+  /** The synchronous computations running, innermost last: where each will store, and whether
+   * a delete or set cancelled it. */
+  private readonly busyHomes: Home[] = [];
+  private readonly busyFirsts: unknown[] = [];
+  private readonly busySeconds: unknown[] = [];
+  private readonly busyCancelled: boolean[] = [];
+  busyDepth = 0;
+  /** Lookups that found nothing (hits are counted by the core). */
+  misses = 0;
+  /** Lookups that joined a pending computation. */
+  joined = 0;
+  /** Views of the core's cells and slots (remade when memory grows or the slots move). */
+  private cells!: Uint32Array;
+  private deadlines!: Float64Array;
+  /** Entries of the operation log (hits, planned inserts) not yet applied by the core. */
+  private touched = 0;
+  /** How many of them are planned inserts: all of them while no hit came between. */
+  private logged = 0;
+  /** The plan of the next inserts' slots in the cells: the next one to use, and its end. */
+  private planned = 0;
+  private planEnd = 0;
+  private planSize = FIRST_PLAN;
+  private readonly clock: () => number;
+  /** Store time: the latest clock reading, in whole ms; it never runs backwards. */
+  private floor = 0;
+  /** Whether any entry may expire: the clock is read only then. */
+  private timed: boolean;
+  /** Whether async computations may hold pending slots here (TTLMapAsyncStorage). */
+  private readonly computesAsync: boolean;
+  /** Neither: every indexed slot is live, and a hit reads no deadline. */
+  private everLive: boolean;
+
+  constructor(options: StorageOptions = {}, computesAsync = false) {
+    const { ttl, clock } = options;
+    const maxSize = checkMaxSize(options.maxSize ?? DEFAULT_MAX_SIZE);
+    if (clock !== undefined && typeof clock !== "function") throw new TypeError("clock must be a function returning milliseconds");
+    checkTtl(ttl);
+    this.slots = new WasmSlots(maxSize, ttl);
+    // Room for a full cache up front, as the core reserves its slots (PREALLOCATED_SLOTS).
+    const slots = Math.min(maxSize, PREALLOCATED_SLOTS);
+    this.firsts = new Array(slots);
+    this.seconds = new Array(slots);
+    this.values = new Array(slots);
+    this.clock = clock ?? Date.now;
+    this.timed = ttl !== undefined;
+    this.computesAsync = computesAsync;
+    this.everLive = !this.timed && !computesAsync;
+    this.view();
+  }
+
+  /** What the index holds for a key, as a lookup: the slot of a live entry (its hit recorded),
+   * ABSENT, or `-3 - slot` while an async computation is pending. An expired entry found is
+   * freed. */
+  check(found: number | undefined): number {
+    if (found === undefined) return ABSENT;
+    if (this.everLive) {
+      // Nothing here can expire or be pending: every indexed slot is a live entry.
+      if (this.cells.length === 0) this.view();
+      this.cells[TOUCHES + this.touched] = found;
+      if (++this.touched === TOUCH_CAPACITY) this.slots.flush(this.takeTouched());
+      return found;
+    }
+    let deadline = this.deadlines[found << 1];
+    if (deadline === undefined) {
+      this.view();
+      deadline = this.deadlines[found << 1]!;
+    }
+    if (deadline === Infinity || (deadline >= 0 && this.now() < deadline)) {
+      this.cells[TOUCHES + this.touched] = found;
+      if (++this.touched === TOUCH_CAPACITY) this.slots.flush(this.takeTouched());
+      return found;
+    }
+    if (deadline === PENDING) return PENDING_BASE - found;
+    if (this.slots.expire(this.takeTouched(), found, this.floor)) this.forget(found);
+    return ABSENT;
+  }
+
+  /** The slot the index holds for a key at `home` (`second` only for BY_TWO; `first` is the
+   * argument list for BY_MANY), or undefined. */
+  find(home: Home, first: unknown, second: unknown): number | undefined {
+    if (home === BY_STRING) return this.strings.get(first as string);
+    if (home === BY_ONE) return this.ones.get(first);
+    if (home === BY_MANY) return this.findMany(first as unknown[]);
+    const found = this.twos.get(first);
+    if (typeof found === "number") return sameValueZero(this.seconds[found], second) ? found : undefined;
+    return found?.get(second);
+  }
+
+  /** {@link find} for three or more arguments. */
+  private findMany(args: readonly unknown[]): number | undefined {
+    let level = this.manys[args.length];
+    for (let depth = 0; level !== undefined; depth++) {
+      const found: number | Branch | undefined = level.get(args[depth]);
+      if (typeof found === "number") return sameFrom(this.firsts[found] as unknown[], args, depth + 1) ? found : undefined;
+      level = found;
+    }
+    return undefined;
+  }
+
+  /** Whether `key` has a live entry (no hit recorded). */
+  has(key: string): boolean {
+    const slot = this.strings.get(key);
+    if (slot === undefined) return false;
+    if (this.everLive) return true;
+    let deadline = this.deadlines[slot << 1];
+    if (deadline === undefined) {
+      this.view();
+      deadline = this.deadlines[slot << 1]!;
+    }
+    return deadline === Infinity || (deadline >= 0 && this.now() < deadline);
+  }
+
+  /** Reserves a pending slot for a key (its serial is then {@link serial}). */
+  begin(home: Home, first: unknown, second: unknown): number {
+    const slot = this.slots.begin(this.takeTouched());
+    if (slot === NO_SLOT) throw outOfMemory();
+    this.follow(slot);
+    this.link(slot, home, first, second, undefined);
+    return slot;
+  }
+
+  /** The serial of the slot the latest {@link begin} reserved. */
+  serial(): number {
+    return this.cells[SERIAL]!;
+  }
+
+  /** Stores the value of pending slot `slot`/`serial`, unless it was deleted or cleared
+   * meanwhile. */
+  complete(slot: number, serial: number, value: unknown, ttl: number | undefined): void {
+    const stored = this.slots.complete(this.takeTouched(), slot, serial, this.time(ttl), ttl ?? Number.NaN);
+    this.dropFreed();
+    if (stored) this.values[slot] = value;
+  }
+
+  /** Frees pending slot `slot`/`serial` after its computation failed. */
+  abandon(slot: number, serial: number): void {
+    if (this.slots.abandon(this.takeTouched(), slot, serial)) this.forget(slot);
+  }
+
+  /** Stores `value` as a new entry for a key that has none. */
+  insert(home: Home, first: unknown, second: unknown, value: unknown, ttl: number | undefined): void {
+    // Where nothing can expire and no hit came since the core last looked, a new entry takes
+    // the next planned slot without a call into WebAssembly: the core applies the logged
+    // inserts, in order, before its next operation (see WasmSlots).
+    if (ttl === undefined && this.everLive && this.touched === this.logged && this.touched < TOUCH_CAPACITY) {
+      if (this.planned === this.planEnd) this.plan();
+      if (this.planned < this.planEnd) {
+        let cells = this.cells;
+        if (cells.length === 0) {
+          this.view();
+          cells = this.cells;
+        }
+        const planned = cells[PLAN + this.planned++]!;
+        const slot = planned & 0x7fff_ffff;
+        if (planned !== slot) this.unindex(slot); // it evicts: the old entry leaves the index
+        cells[TOUCHES + this.touched++] = slot + INSERT;
+        this.logged++;
+        this.link(slot, home, first, second, value);
+        return;
+      }
+    }
+    const slot = this.slots.insert(this.takeTouched(), this.time(ttl), ttl ?? Number.NaN);
+    if (slot === NO_SLOT) throw outOfMemory();
+    // The slots the core freed to make room (the new slot may be one of them), then the view.
+    let cells = this.cells;
+    if (cells.length === 0) {
+      this.view();
+      cells = this.cells;
+    }
+    const count = cells[FREED_COUNT]!;
+    for (let i = 0; i < count; i++) {
+      const freed = cells[FREED + i]!;
+      // The slot reused at once keeps its array places: link overwrites them.
+      if (freed === slot) this.unindex(freed);
+      else this.forget(freed);
+    }
+    if (slot << 1 >= this.deadlines.length || cells[DEADLINES_AT] !== this.deadlines.byteOffset) this.view();
+    // Only now, with room made, is the index navigated: the key's place is found from the root.
+    this.link(slot, home, first, second, value);
+  }
+
+  /** Whether a synchronous computation of a key is running. */
+  isBusy(home: Home, first: unknown, second: unknown): boolean {
+    const depth = this.busyDepth;
+    for (let i = 0; i < depth; i++) {
+      if (this.busyHomes[i] === home && sameKey(home, first, second, this.busyFirsts[i], this.busySeconds[i])) return true;
+    }
+    return false;
+  }
+
+  /** Starts a synchronous computation of a key. */
+  enter(home: Home, first: unknown, second: unknown): void {
+    const depth = this.busyDepth++;
+    this.busyHomes[depth] = home;
+    this.busyFirsts[depth] = first;
+    this.busySeconds[depth] = second;
+    this.busyCancelled[depth] = false;
+  }
+
+  /** Ends the innermost synchronous computation (of a key, started in `epoch`): stores `value`
+   * unless it failed or the key was deleted, set or cleared meanwhile. */
+  leave(home: Home, first: unknown, second: unknown, epoch: number, value: unknown, ttl: number | undefined, failed: boolean): void {
+    const depth = --this.busyDepth;
+    const cancelled = this.busyCancelled[depth];
+    // Keep no argument alive.
+    this.busyFirsts[depth] = undefined;
+    this.busySeconds[depth] = undefined;
+    if (!failed && !cancelled && epoch === this.epoch) this.insert(home, first, second, value, ttl);
+  }
+
+  /** Cancels a running synchronous computation of a key, if any. */
+  private cancelBusy(home: Home, first: unknown, second: unknown): void {
+    for (let i = this.busyDepth - 1; i >= 0; i--) {
+      if (this.busyHomes[i] === home && sameKey(home, first, second, this.busyFirsts[i], this.busySeconds[i])) this.busyCancelled[i] = true;
+    }
+  }
+
+  /** The live value for `key`, or `missing`. */
+  getValue(key: string, missing: unknown): unknown {
+    const slot = this.check(this.strings.get(key));
+    if (slot >= 0) return this.values[slot];
+    this.misses++;
+    return missing;
+  }
+
+  /** Stores `value` for `key` with its own `ttl` or the default. */
+  setValue(key: string, value: unknown, ttl?: number): void {
+    checkTtl(ttl);
+    if (this.busyDepth > 0) this.cancelBusy(BY_STRING, key, undefined);
+    const existing = this.strings.get(key);
+    if (existing !== undefined) {
+      if (this.slots.refresh(this.takeTouched(), existing, this.time(ttl), ttl ?? Number.NaN)) {
+        this.values[existing] = value;
+        return;
+      }
+      // A pending computation's slot: the value set wins, the computation stores nothing.
+      this.slots.remove(0, existing, this.floor);
+      this.forget(existing);
+    }
+    this.insert(BY_STRING, key, undefined, value, ttl);
+  }
+
+  /** Removes `key` (cancelling a pending computation); true if a live value was removed. */
+  deleteKey(key: string): boolean {
+    return this.deleteAt(BY_STRING, key, undefined);
+  }
+
+  /** Removes what the index holds for a key. */
+  deleteAt(home: Home, first: unknown, second: unknown): boolean {
+    if (this.busyDepth > 0) this.cancelBusy(home, first, second);
+    const found = this.find(home, first, second);
+    if (found === undefined) return false;
+    const live = this.slots.remove(this.takeTouched(), found, this.time(undefined));
+    this.forget(found);
+    return live;
+  }
+
+  /** Removes every entry and cancels every pending computation, in O(1). */
+  clearAll(): void {
+    // The hits logged so far still count (the core applies the log first), then everything goes.
+    this.slots.flush(this.takeTouched());
+    this.slots.clear();
+    this.epoch++;
+    // The roots stay (memoized functions keep them); emptying a Map is O(1) in V8.
+    this.strings.clear();
+    this.ones.clear();
+    this.twos.clear();
+    this.manys = [];
+    this.firsts = [];
+    this.seconds = [];
+    this.values = [];
+  }
+
+  /** The counters. */
+  counters(): CacheStats {
+    const [hits, evictions, expirations, size, pending] = this.slots.stats(this.takeTouched()) as unknown as number[];
+    return {
+      hits: hits! + this.joined,
+      misses: this.misses,
+      joined: this.joined,
+      evictions: evictions!,
+      expirations: expirations!,
+      size: size!,
+      pending: pending! + this.busyDepth,
+    };
+  }
+
+  /** Indexes `slot` under its key, found from the root, and stores its value. */
+  private link(slot: number, home: Home, first: unknown, second: unknown, value: unknown): void {
+    this.firsts[slot] = first;
+    this.values[slot] = value;
+    if (home === BY_STRING) {
+      this.strings.set(first as string, slot);
+      this.seconds[slot] = IN_STRINGS;
+      return;
+    }
+    if (home === BY_ONE) {
+      this.ones.set(first, slot);
+      this.seconds[slot] = IN_ONES;
+      return;
+    }
+    if (home === BY_MANY) {
+      this.seconds[slot] = IN_MANYS;
+      this.linkMany(slot, first as unknown[]);
+      return;
+    }
+    this.seconds[slot] = second;
+    const found = this.twos.get(first);
+    if (found === undefined) {
+      this.twos.set(first, slot);
+    } else if (typeof found !== "number") {
+      found.set(second, slot);
+    } else if (found === slot || sameValueZero(this.seconds[found], second)) {
+      this.twos.set(first, slot); // (a key never has two slots: the old one was freed first)
+    } else {
+      // A second entry with this first argument: the level of second arguments.
+      this.twos.set(first, new Map<unknown, number>([[this.seconds[found], found], [second, slot]]));
+    }
+  }
+
+  /** Indexes `slot` under the arguments `args` (three or more) in `manys`. */
+  private linkMany(slot: number, args: readonly unknown[]): void {
+    let level: Branch | undefined = this.manys[args.length];
+    if (level === undefined) this.manys[args.length] = level = new Map();
+    for (let depth = 0; ; depth++) {
+      const argument = args[depth];
+      const found: number | Branch | undefined = level.get(argument);
+      if (found === undefined) {
+        level.set(argument, slot);
+        return;
+      }
+      if (typeof found !== "number") {
+        level = found;
+        continue;
+      }
+      const other = this.firsts[found] as unknown[];
+      if (found === slot || sameFrom(other, args, depth + 1)) {
+        level.set(argument, slot); // (a key never has two slots: the old one was freed first)
+        return;
+      }
+      // Another entry continues this way: a level of the next argument, holding it.
+      const next: Branch = new Map([[other[depth + 1], found]]);
+      level.set(argument, next);
+      level = next;
+    }
+  }
+
+  /** Deletes `slot` (indexed under `args`) from `manys`, collapsing each level it leaves with a
+   * single slot back into that slot. */
+  private unindexMany(slot: number, args: readonly unknown[]): void {
+    const levels: Branch[] = [];
+    let level = this.manys[args.length];
+    for (let depth = 0; level !== undefined; depth++) {
+      const found: number | Branch | undefined = level.get(args[depth]);
+      levels.push(level);
+      if (found === slot) {
+        level.delete(args[depth]);
+        break;
+      }
+      if (typeof found !== "object") return;
+      level = found;
+    }
+    for (let depth = levels.length - 1; depth > 0; depth--) {
+      const emptied = levels[depth]!;
+      const parent = levels[depth - 1]!;
+      if (emptied.size === 0) {
+        parent.delete(args[depth - 1]);
+        continue;
+      }
+      if (emptied.size !== 1) return;
+      const [only] = emptied.values();
+      if (typeof only !== "number") return;
+      parent.set(args[depth - 1], only);
+    }
+  }
+
+  /** Store time for an operation storing with `ttl`: the clock is read only if something can expire. */
+  private time(ttl: number | undefined): number {
+    if (ttl !== undefined && !this.timed) {
+      this.timed = true;
+      this.everLive = false;
+    }
+    return this.timed ? this.now() : this.floor;
+  }
+
+  /** Store time: the clock in whole ms, held at its latest reading when it runs backwards,
+   * throws or returns something that is not a finite number ≥ 0. */
+  private now(): number {
+    let reading: unknown;
+    try {
+      reading = this.clock();
+    } catch {
+      return this.floor;
+    }
+    if (typeof reading === "number" && reading > this.floor && reading < Infinity) this.floor = Math.floor(reading);
+    return this.floor;
+  }
+
+  /** The number of log entries for the core's next operation to apply first; the plan ends
+   * with it (a plan cut short by anything but inserts makes the next one short too). */
+  private takeTouched(): number {
+    const touched = this.touched;
+    this.touched = 0;
+    this.logged = 0;
+    if (this.planned < this.planEnd) this.planSize = FIRST_PLAN;
+    this.planned = this.planEnd = 0;
+    return touched;
+  }
+
+  /** Asks the core for the next inserts' slots (applying the log first). */
+  private plan(): void {
+    const used = this.planEnd > 0 && this.planned === this.planEnd;
+    const size = used ? Math.min(this.planSize * 2, PLAN_CAPACITY) : this.planSize;
+    const listed = this.slots.plan(this.takeTouched(), size);
+    this.planSize = size;
+    this.planEnd = listed;
+  }
+
+  /** Drops what this side holds for the slots the core's latest operation freed. */
+  private dropFreed(): void {
+    if (this.cells.length === 0) this.view();
+    const count = this.cells[FREED_COUNT]!;
+    for (let i = 0; i < count; i++) this.forget(this.cells[FREED + i]!);
+  }
+
+  /** Drops what this side holds for a freed slot. */
+  private forget(slot: number): void {
+    this.unindex(slot);
+    this.firsts[slot] = undefined;
+    this.seconds[slot] = undefined;
+    this.values[slot] = undefined;
+  }
+
+  /** Deletes a freed slot's index entry, found from the root (a slot's key maps to it for as
+   * long as the slot is held: replacing, expiring and cancelling free the old slot first); a
+   * level of second arguments left with one entry collapses back to that entry's slot. */
+  private unindex(slot: number): void {
+    const first = this.firsts[slot];
+    const second = this.seconds[slot];
+    if (second === IN_ONES) {
+      this.ones.delete(first);
+      return;
+    }
+    if (second === IN_STRINGS) {
+      this.strings.delete(first as string);
+      return;
+    }
+    if (second === IN_MANYS) {
+      this.unindexMany(slot, first as unknown[]);
+      return;
+    }
+    const found = this.twos.get(first);
+    if (found === slot) {
+      this.twos.delete(first);
+    } else if (typeof found === "object" && found.get(second) === slot) {
+      found.delete(second);
+      if (found.size === 1) {
+        for (const only of found.values()) this.twos.set(first, only);
+      }
+    }
+  }
+
+  /** Remakes the views if `slot` is beyond them, the deadlines moved or memory grew. */
+  private follow(slot: number): void {
+    if (slot << 1 >= this.deadlines.length || this.cells.length === 0 || this.cells[DEADLINES_AT] !== this.deadlines.byteOffset) this.view();
+  }
+
+  private view(): void {
+    memory ??= wasmMemoryObject() as WebAssembly.Memory;
+    const buffer = memory.buffer;
+    this.cells = new Uint32Array(buffer, this.slots.cellsAt(), CELLS);
+    // Slot i's deadline is the f64 at 16 × i (the core's SlotNode layout).
+    this.deadlines = new Float64Array(buffer, this.cells[DEADLINES_AT]!, this.cells[DEADLINES_LEN]! * 2);
+  }
+}

@@ -1,0 +1,129 @@
+// Options that used to be accepted and then misbehave: clashing function names on one storage,
+// a keyBuilder with key options it ignored, generator functions, a prefix that let keys past
+// maxKeyBytes, numbers given as strings, and errors that must say what to do. (Issue 12,
+// defects 5 to 8.)
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import * as api from "cashier-wasm";
+
+const { memoize, buildKey, TTLMapStorage, TTLMapAsyncStorage } = api;
+
+/** A minimal SharedAsyncStorage over a Map. */
+class MapStorage {
+  values = new Map();
+  async getOrCompute(key, compute) {
+    if (this.values.has(key)) return this.values.get(key);
+    const value = await compute();
+    this.values.set(key, value);
+    return value;
+  }
+  async delete(key) {
+    return this.values.delete(key);
+  }
+  async clear() {
+    this.values.clear();
+  }
+  stats() {
+    return { hits: 0, misses: 0, waits: 0, errors: 0 };
+  }
+}
+
+test("two different functions with one name, version and prefix on one storage are refused", async () => {
+  const users = { get: (id) => `user ${id}` };
+  const orders = { get: (id) => `order ${id}` };
+  const storage = new TTLMapStorage();
+  const getUser = memoize(users.get, { storage });
+  assert.throws(() => memoize(orders.get, { storage }), { name: "TypeError", message: /name "get".*already uses this storage/ });
+  assert.equal(getUser(1), "user 1");
+  // Told apart by name, version or prefix, they share the storage without clashing.
+  const getOrder = memoize(orders.get, { storage, name: "orders.get" });
+  assert.equal(getOrder(1), "order 1");
+  assert.equal(memoize(orders.get, { storage, version: 2 })(1), "order 1");
+  assert.equal(memoize(orders.get, { storage, prefix: "o:" })(1), "order 1");
+  assert.equal(getUser(1), "user 1");
+  // Keys of different serializers never look alike (repr, md5 and sha256 have disjoint forms).
+  assert.equal(memoize(orders.get, { storage, serializer: "sha256" })(1), "order 1");
+  // The same function again computes the same values: allowed.
+  assert.equal(memoize(users.get, { storage })(1), "user 1");
+  for (const Storage of [TTLMapAsyncStorage, MapStorage]) {
+    const shared = new Storage();
+    const a = memoize(async function load(id) { return `a ${id}`; }, { storage: shared });
+    assert.throws(() => memoize(async function load(id) { return `b ${id}`; }, { storage: shared }), /name "load".*already uses this storage/);
+    assert.equal(await a(1), "a 1");
+  }
+});
+
+test("a keyBuilder with version, prefix or cacheWith is refused (it builds the whole key)", () => {
+  const keyBuilder = (name, args) => `${name}:${args[0]}`;
+  for (const option of [{ version: 2 }, { prefix: "p:" }, { cacheWith: [0] }]) {
+    assert.throws(() => memoize((a) => a, { name: "kb", keyBuilder, ...option }), { name: "TypeError", message: /keyBuilder builds the whole key/ });
+  }
+  assert.equal(memoize((a) => a, { name: "kb", keyBuilder }).cache.keyOf(1), "kb:1");
+});
+
+test("generator functions are refused", () => {
+  assert.throws(() => memoize(function* numbers() { yield 1; }), { name: "TypeError", message: /generator function/ });
+  assert.throws(() => memoize(async function* lines() { yield "a"; }), { name: "TypeError", message: /generator function/ });
+});
+
+const TOO_LONG = /longer than the maximum of 100 bytes/;
+
+test("a long prefix counts against maxKeyBytes on every path", async () => {
+  const prefix = "p".repeat(90);
+  const options = { name: "long", prefix, maxKeyBytes: 100 };
+  // `p…p` + `long("abcdef")` is 104 bytes. One argument and two: the private cache's own paths
+  // refuse what keyOf and buildKey refuse.
+  for (const args of [["abcdef"], [1, "abcdef"], [1, 2, 3]]) {
+    assert.throws(() => buildKey("long", args, { prefix, maxKeyBytes: 100 }), TOO_LONG);
+    const f = memoize((...xs) => xs.length, options);
+    assert.throws(() => f.cache.keyOf(...args), TOO_LONG);
+    assert.throws(() => f(...args), TOO_LONG, `f(${args})`);
+    assert.equal(f.cache.stats().size, 0);
+    const g = memoize(async (...xs) => xs.length, options);
+    await assert.rejects(g(...args), TOO_LONG, `async f(${args})`);
+    assert.equal(g.cache.stats().size, 0);
+  }
+  // Within the limit, the same calls are cached.
+  const h = memoize((...xs) => xs.length, { name: "long", prefix: "p".repeat(80), maxKeyBytes: 100 });
+  assert.equal(h("abcdef"), 1);
+  assert.equal(h.cache.stats().size, 1);
+});
+
+test("numeric options must be numbers, and maxSize beyond the supported range says so", () => {
+  assert.throws(() => memoize((a) => a, { maxSize: "10" }), { name: "TypeError", message: /maxSize must be a number/ });
+  assert.throws(() => new TTLMapStorage({ maxSize: "10" }), { name: "TypeError", message: /maxSize must be a number/ });
+  assert.throws(() => memoize((a) => a, { ttl: "100" }), { name: "TypeError", message: /ttl must be a number/ });
+  assert.throws(() => memoize((a) => a, { maxKeyBytes: "100" }), { name: "TypeError", message: /maxKeyBytes must be a number/ });
+  assert.throws(() => memoize((a) => a, { maxSize: 2 ** 33 }), { name: "RangeError", message: /maxSize 8589934592 is larger than the supported 4294967294/ });
+  assert.throws(() => memoize((a) => a, { maxSize: 0 }), RangeError);
+  assert.throws(() => memoize((a) => a, { maxSize: 1.5 }), RangeError);
+});
+
+test("a function returning promises without being declared async is pointed to async: true", () => {
+  const load = (id) => Promise.resolve(id);
+  assert.throws(() => memoize(load, { storage: new TTLMapAsyncStorage() }), /async: true/);
+  assert.throws(() => memoize(load, { storage: new MapStorage() }), /async: true/);
+  assert.doesNotThrow(() => memoize(load, { storage: new TTLMapAsyncStorage(), async: true }));
+});
+
+test("the package exports and declares only its public API", () => {
+  const require = createRequire(import.meta.url);
+  for (const exported of [api, require("cashier-wasm")]) {
+    assert.equal("useAsyncContext" in exported, false);
+    assert.equal("provideAsyncContext" in exported, false);
+    assert.equal("Engine" in exported, false);
+    assert.equal("Level" in exported, false);
+  }
+  // Every published declaration file: internals are #private or @internal (stripped).
+  const root = new URL("../../dist/types/", import.meta.url);
+  const reached = readdirSync(root).filter((file) => file.endsWith(".d.ts"));
+  assert.ok(reached.includes("index.d.ts") && reached.includes("api.d.ts"));
+  for (const file of reached) {
+    const text = readFileSync(new URL(file, root), "utf8");
+    for (const internal of ["busyDepth", "busyKeys", "busyLeaves", "lastKeys", "soleLeaf", "Level", "useAsyncContext", "provideAsyncContext", "engineOf", "Engine", "pins", "keyModule", "randomWords", "insideFlight", "firsts"]) {
+      assert.equal(text.includes(internal), false, `${file} declares the internal ${internal}`);
+    }
+  }
+});
