@@ -21,32 +21,15 @@
 import { WasmSlots, outOfMemory, wasmMemory as wasmMemoryObject } from "./wasm/cashier_js.js";
 
 import type { CacheStats, StorageOptions } from "./storages.js";
+// The cells, log and slot array shared with the core, generated from wasm/js/src/layout.rs.
+import { CELLS, DEADLINES_AT, DEADLINES_LEN, FREED, FREED_COUNT, INSERT, LOG, LOG_CAPACITY, NO_SLOT, PENDING, PLAN, PLAN_CAPACITY, PREALLOCATED_SLOTS, SERIAL, SLOT_STRIDE } from "./layout.js";
 
 const DEFAULT_MAX_SIZE = 1000;
 /** The most entries the core can index (`u32::MAX - 1`). */
 const MOST_MAX_SIZE = 0xffff_fffe;
 
-/** Cells shared with the core's `WasmSlots` (wasm/js/src/slots.rs): the same indices. */
-const DEADLINES_AT = 0;
-const DEADLINES_LEN = 1;
-const SERIAL = 2;
-const FREED_COUNT = 3;
-const FREED = 4;
-const TOUCHES = 8;
-const TOUCH_CAPACITY = 256;
-/** Marks a planned insert in the operation log (after TOUCHES). */
-const INSERT = 0x8000_0000;
-const PLAN = TOUCHES + TOUCH_CAPACITY;
-const PLAN_CAPACITY = 64;
 /** The first plan's length; each plan used up doubles it (to PLAN_CAPACITY). */
 const FIRST_PLAN = 4;
-const CELLS = PLAN + PLAN_CAPACITY;
-/** The deadline the core gives a slot reserved for a pending computation. */
-const PENDING = -1;
-/** The most slots a storage reserves when it is made (the core's PREALLOCATED_SLOTS). */
-const PREALLOCATED_SLOTS = 1 << 18;
-/** What the core returns for a slot it could not make (memory exhausted). */
-const NO_SLOT = 0xffff_ffff;
 /** @internal {@link Engine.check}: no live entry and nothing pending. */
 export const ABSENT = -1;
 /** @internal {@link Engine.check} results ≤ -3 are pending async computations: `-3 - slot`. */
@@ -189,18 +172,18 @@ export class Engine {
     if (this.everLive) {
       // Nothing here can expire or be pending: every indexed slot is a live entry.
       if (this.cells.length === 0) this.view();
-      this.cells[TOUCHES + this.touched] = found;
-      if (++this.touched === TOUCH_CAPACITY) this.slots.flush(this.takeTouched());
+      this.cells[LOG + this.touched] = found;
+      if (++this.touched === LOG_CAPACITY) this.slots.flush(this.takeTouched());
       return found;
     }
-    let deadline = this.deadlines[found << 1];
+    let deadline = this.deadlines[found * SLOT_STRIDE];
     if (deadline === undefined) {
       this.view();
-      deadline = this.deadlines[found << 1]!;
+      deadline = this.deadlines[found * SLOT_STRIDE]!;
     }
     if (deadline === Infinity || (deadline >= 0 && this.now() < deadline)) {
-      this.cells[TOUCHES + this.touched] = found;
-      if (++this.touched === TOUCH_CAPACITY) this.slots.flush(this.takeTouched());
+      this.cells[LOG + this.touched] = found;
+      if (++this.touched === LOG_CAPACITY) this.slots.flush(this.takeTouched());
       return found;
     }
     if (deadline === PENDING) return PENDING_BASE - found;
@@ -235,10 +218,10 @@ export class Engine {
     const slot = this.strings.get(key);
     if (slot === undefined) return false;
     if (this.everLive) return true;
-    let deadline = this.deadlines[slot << 1];
+    let deadline = this.deadlines[slot * SLOT_STRIDE];
     if (deadline === undefined) {
       this.view();
-      deadline = this.deadlines[slot << 1]!;
+      deadline = this.deadlines[slot * SLOT_STRIDE]!;
     }
     return deadline === Infinity || (deadline >= 0 && this.now() < deadline);
   }
@@ -275,7 +258,7 @@ export class Engine {
     // Where nothing can expire and no hit came since the core last looked, a new entry takes
     // the next planned slot without a call into WebAssembly: the core applies the logged
     // inserts, in order, before its next operation (see WasmSlots).
-    if (ttl === undefined && this.everLive && this.touched === this.logged && this.touched < TOUCH_CAPACITY) {
+    if (ttl === undefined && this.everLive && this.touched === this.logged && this.touched < LOG_CAPACITY) {
       if (this.planned === this.planEnd) this.plan();
       if (this.planned < this.planEnd) {
         let cells = this.cells;
@@ -286,7 +269,7 @@ export class Engine {
         const planned = cells[PLAN + this.planned++]!;
         const slot = planned & 0x7fff_ffff;
         if (planned !== slot) this.unindex(slot); // it evicts: the old entry leaves the index
-        cells[TOUCHES + this.touched++] = slot + INSERT;
+        cells[LOG + this.touched++] = slot + INSERT;
         this.logged++;
         this.link(slot, home, first, second, value);
         return;
@@ -307,7 +290,7 @@ export class Engine {
       if (freed === slot) this.unindex(freed);
       else this.forget(freed);
     }
-    if (slot << 1 >= this.deadlines.length || cells[DEADLINES_AT] !== this.deadlines.byteOffset) this.view();
+    if (slot * SLOT_STRIDE >= this.deadlines.length || cells[DEADLINES_AT] !== this.deadlines.byteOffset) this.view();
     // Only now, with room made, is the index navigated: the key's place is found from the root.
     this.link(slot, home, first, second, value);
   }
@@ -595,7 +578,7 @@ export class Engine {
 
   /** Remakes the views if `slot` is beyond them, the deadlines moved or memory grew. */
   private follow(slot: number): void {
-    if (slot << 1 >= this.deadlines.length || this.cells.length === 0 || this.cells[DEADLINES_AT] !== this.deadlines.byteOffset) this.view();
+    if (slot * SLOT_STRIDE >= this.deadlines.length || this.cells.length === 0 || this.cells[DEADLINES_AT] !== this.deadlines.byteOffset) this.view();
   }
 
   private view(): void {
@@ -603,6 +586,6 @@ export class Engine {
     const buffer = memory.buffer;
     this.cells = new Uint32Array(buffer, this.slots.cellsAt(), CELLS);
     // Slot i's deadline is the f64 at 16 × i (the core's SlotNode layout).
-    this.deadlines = new Float64Array(buffer, this.cells[DEADLINES_AT]!, this.cells[DEADLINES_LEN]! * 2);
+    this.deadlines = new Float64Array(buffer, this.cells[DEADLINES_AT]!, this.cells[DEADLINES_LEN]! * SLOT_STRIDE);
   }
 }
