@@ -27,7 +27,7 @@ host_args=()
 if [ -d host-tests/benches ]; then
   log "wasmtime host calls vs native core calls"
   bash .ci/build-component.sh
-  cargo bench -p cashier-host-tests
+  cargo bench -p cashier-host
   host_groups=$(ls target/criterion | grep -E '^host_' || true)
   if [ -n "$host_groups" ]; then
     python3 bench/criterion_table.py $host_groups --per 1 --baseline native > bench/out/host.md

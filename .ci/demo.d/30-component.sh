@@ -2,4 +2,4 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 cd "$ROOT"
 bash .ci/build-component.sh >/dev/null
-cargo run --quiet -p cashier-host-tests --example demo
+cargo run --quiet -p cashier-host --example demo

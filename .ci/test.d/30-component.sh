@@ -13,12 +13,12 @@ if [ "$imports" != "  import cashier:cache/clock@0.1.0;" ]; then
 fi
 
 log "cargo fmt --check / clippy (component adapter, host)"
-cargo fmt -p cashier-component -p cashier-host-tests --check
+cargo fmt -p cashier-component -p cashier-host --check
 cargo clippy -p cashier-component --target wasm32-unknown-unknown -- -D warnings
-cargo clippy -p cashier-host-tests --all-targets -- -D warnings
+cargo clippy -p cashier-host --all-targets -- -D warnings
 
 log "wasmtime host tests"
-cargo test -p cashier-host-tests
+cargo test -p cashier-host
 
 log "the component outside wasmtime: jco transpile + a Node smoke test"
 if [ ! -f host-tests/jco/node_modules/.package-lock.json ] || [ host-tests/jco/package.json -nt host-tests/jco/node_modules/.package-lock.json ]; then

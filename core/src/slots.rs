@@ -13,7 +13,7 @@
 //! - **free**: on the free list, reused by the next [`SlotLru::begin`];
 //! - **pending**: reserved by [`SlotLru::begin`] for a computation; not in the recency list, so
 //!   never evicted and not counted against `max_size`. Callers that want the same key meanwhile
-//!   [`SlotLru::join`] it. [`SlotLru::complete`] makes it ready; [`SlotLru::abandon`] (the
+//!   [`SlotLru::join`] it. [`SlotLru::complete`] makes it ready; [`SlotLru::fail`] (the
 //!   computation failed) and [`SlotLru::remove`] free it;
 //! - **ready**: holds a value, linked into the recency list, served until its deadline.
 //!
@@ -424,7 +424,7 @@ impl SlotLru {
 
     /// Frees the pending slot of ticket `(slot, serial)`: its computation failed, nothing is
     /// stored. Returns false, changing nothing, if the ticket is stale.
-    pub fn abandon(&mut self, slot: u32, serial: u32) -> bool {
+    pub fn fail(&mut self, slot: u32, serial: u32) -> bool {
         if self.holds_ticket(slot, serial) {
             self.free_occupied(slot);
             true
@@ -925,7 +925,7 @@ mod tests {
             !lru.remove(q, 0),
             "cancelling a pending slot removes no live entry"
         );
-        assert!(!lru.abandon(q, q_serial), "already cancelled");
+        assert!(!lru.fail(q, q_serial), "already cancelled");
         assert_eq!(
             lru.complete(q, q_serial, 0, None, &mut note),
             Err(FlightError::StaleTicket)

@@ -444,7 +444,7 @@ where
     pub(crate) fn fail(&mut self, ticket: &Ticket) -> Result<u32, FlightError> {
         let (slot, serial) = (ticket.id().slot(), ticket.id().serial());
         let waiters = self.policy.waiters(slot, serial);
-        if !self.policy.abandon(slot, serial) {
+        if !self.policy.fail(slot, serial) {
             return Err(FlightError::StaleTicket);
         }
         self.drop_slot(slot);

@@ -1,19 +1,19 @@
 //! Host-side calls into the component against the same operations on cashier-core natively:
 //! get-hit, set, and a begin/complete pair, on 1,000 keys with 16-byte values.
-//! Run: `bash .ci/build-component.sh && cargo bench -p cashier-host-tests`
+//! Run: `bash .ci/build-component.sh && cargo bench -p cashier-host`
 //! (`bench/run.sh` puts the medians in bench/RESULTS.md).
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use cashier_core::{Cache, Lookup as CoreLookup, ManualClock as CoreClock, StoreConfig, Ticket};
-use cashier_host_tests::{CacheConfig, Cashier, Lookup, ManualClock};
+use cashier_host::{CacheConfig, Cashier, Lookup, ManualClock};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 const KEYS: usize = 1_000;
 const VALUE: [u8; 16] = [7; 16];
 
-fn component() -> (Cashier, cashier_host_tests::CacheHandle) {
+fn component() -> (Cashier, cashier_host::CacheHandle) {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../target/cashier.component.wasm"

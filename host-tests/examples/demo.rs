@@ -1,10 +1,10 @@
 //! The component demo: a wasmtime host loads `cashier.component.wasm`, memoizes a slow
 //! function through the component's begin/complete protocol, and prints hits, misses and stats.
-//! Run: `bash .ci/build-component.sh && cargo run -p cashier-host-tests --example demo`.
+//! Run: `bash .ci/build-component.sh && cargo run -p cashier-host --example demo`.
 
 use std::time::{Duration, Instant};
 
-use cashier_host_tests::{
+use cashier_host::{
     CacheConfig, CacheHandle, Cashier, HostError, KeyOptions, Lookup, Node, SystemClock,
 };
 

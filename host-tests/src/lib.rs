@@ -1,13 +1,13 @@
 //! A typed wasmtime host for the `cashier:cache` component.
 //!
 //! ```no_run
-//! use cashier_host_tests::{Cashier, CacheConfig, SystemClock};
+//! use cashier_host::{Cashier, CacheConfig, SystemClock};
 //! let engine = wasmtime::Engine::default();
 //! let mut cashier = Cashier::load(&engine, "target/cashier.component.wasm", SystemClock)?;
 //! let cache = cashier.create_cache(CacheConfig { max_size: 1_000, default_ttl_ms: Some(60_000), hash_seed: 42 })?;
 //! cashier.set(&cache, "k", b"v", None)?;
 //! assert_eq!(cashier.get(&cache, "k")?, Some(b"v".to_vec()));
-//! # Ok::<(), cashier_host_tests::HostError>(())
+//! # Ok::<(), cashier_host::HostError>(())
 //! ```
 //!
 //! [`Cashier`] owns a wasmtime `Store` with one component instance; caches are resources of that

@@ -5,7 +5,7 @@
 
 mod common;
 
-use cashier_host_tests::{HostError, KeyOptions, Lookup, ManualClock, Node, Serializer};
+use cashier_host::{HostError, KeyOptions, Lookup, ManualClock, Node, Serializer};
 use proptest::prelude::*;
 
 fn node() -> impl Strategy<Value = Node> {

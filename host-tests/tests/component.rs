@@ -4,7 +4,7 @@
 
 mod common;
 
-use cashier_host_tests::{CacheError, HostError, Limits, Lookup, ManualClock};
+use cashier_host::{CacheError, HostError, Limits, Lookup, ManualClock};
 use common::{cache, config, instance, instance_with, instance_with_memory_limit};
 
 fn ticket(lookup: Lookup) -> u64 {

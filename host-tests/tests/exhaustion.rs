@@ -4,7 +4,7 @@
 
 mod common;
 
-use cashier_host_tests::{CacheError, Cashier, HostError, Lookup, ManualClock};
+use cashier_host::{CacheError, Cashier, HostError, Lookup, ManualClock};
 use common::{cache, instance, instance_with_memory_limit};
 
 const VALUE_BYTES: usize = 16 * 1024;
@@ -34,7 +34,7 @@ fn refused_for_memory(outcome: &Result<impl std::fmt::Debug, HostError>) -> bool
 }
 
 /// Sets `v0`, `v1`, … until one is refused; returns how many were stored.
-fn fill(cashier: &mut Cashier, cache: &cashier_host_tests::CacheHandle) -> usize {
+fn fill(cashier: &mut Cashier, cache: &cashier_host::CacheHandle) -> usize {
     let mut stored = 0;
     loop {
         let outcome = cashier.set(cache, &format!("v{stored}"), &value(stored), None);

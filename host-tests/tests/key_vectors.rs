@@ -3,7 +3,7 @@
 
 mod common;
 
-use cashier_host_tests::{CacheError, HostError, KeyOptions, ManualClock, Node, Serializer};
+use cashier_host::{CacheError, HostError, KeyOptions, ManualClock, Node, Serializer};
 use serde_json::Value;
 
 fn vectors() -> Value {

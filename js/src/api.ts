@@ -4,7 +4,7 @@
 // module adapts memoize to JavaScript (promises, `this`, options) and builds the keys.
 
 import { checkKeyOptions, slotsMemoryBytes } from "./wasm/cashier_js.js";
-import type { KeyOptionsJs, WasmMemo } from "./wasm/cashier_keys.js";
+import type { KeyOptionsJs, WasmKeyBuilder } from "./wasm/cashier_keys.js";
 import { keyModule, keyModuleLoaded } from "./keys.js";
 import { randomWords } from "./random.js";
 import { isSharedAsyncStorage, type SharedAsyncStorage, type SharedStats } from "./shared.js";
@@ -352,8 +352,8 @@ export function memoize<F extends AnyFunction>(fn: F, options: MemoizeOptions = 
   const { keyBuilder, serializer } = options;
   if (given !== undefined && typeof keyBuilder !== "function") claimHead(given, fn, name, options);
   const storage: Engine = given !== undefined ? engineOf(given) : new Engine(options, isAsync);
-  let builder: WasmMemo | undefined;
-  const memo = (): WasmMemo => (builder ??= new (keyModule().WasmMemo)(name || "anonymous", new (keyModule().KeyOptionsJs)(...optionArgs)));
+  let builder: WasmKeyBuilder | undefined;
+  const memo = (): WasmKeyBuilder => (builder ??= new (keyModule().WasmKeyBuilder)(name || "anonymous", new (keyModule().KeyOptionsJs)(...optionArgs)));
   const custom = typeof keyBuilder === "function" || typeof serializer === "object";
 
   // The key of `args` under a custom keyBuilder or serializer object (slow path).
@@ -485,7 +485,7 @@ export function memoize<F extends AnyFunction>(fn: F, options: MemoizeOptions = 
         started = Promise.resolve(runComputation(lineage, () => fn.apply(this, args)));
       } catch (error) {
         leaveContext();
-        storage.abandon(slot, serial);
+        storage.fail(slot, serial);
         return Promise.reject(error);
       }
       const promise = started.then(
@@ -496,7 +496,7 @@ export function memoize<F extends AnyFunction>(fn: F, options: MemoizeOptions = 
         },
         (error) => {
           leaveContext();
-          storage.abandon(slot, serial);
+          storage.fail(slot, serial);
           throw error;
         },
       );

@@ -249,8 +249,8 @@ export class Engine {
   }
 
   /** Frees pending slot `slot`/`serial` after its computation failed. */
-  abandon(slot: number, serial: number): void {
-    if (this.slots.abandon(this.takeTouched(), slot, serial)) this.forget(slot);
+  fail(slot: number, serial: number): void {
+    if (this.slots.fail(this.takeTouched(), slot, serial)) this.forget(slot);
   }
 
   /** Stores `value` as a new entry for a key that has none. */

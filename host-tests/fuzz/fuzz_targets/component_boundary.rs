@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use arbitrary::Arbitrary;
-use cashier_host_tests::{
+use cashier_host::{
     CacheConfig, Cashier, HostError, KeyOptions, Limits, Lookup, ManualClock, Node, Serializer,
 };
 use libfuzzer_sys::fuzz_target;

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use cashier_host_tests::{CacheConfig, CacheHandle, Cashier, Limits, ManualClock};
+use cashier_host::{CacheConfig, CacheHandle, Cashier, Limits, ManualClock};
 use wasmtime::component::Component;
 use wasmtime::{Config, Engine};
 

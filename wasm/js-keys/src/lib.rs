@@ -7,7 +7,7 @@
 //! and workerd load it with the package), so that caches of primitive arguments start without
 //! it: they need only the small `cashier-js` module.
 //!
-//! - [`WasmMemo`]: one memoized function's key builder.
+//! - [`WasmKeyBuilder`]: one memoized function's key builder.
 //! - [`WasmFlights`]: per-key dedup for functions memoized over a shared storage.
 //! - [`build_key`] and [`key_head`]: the canonical key of a call, as every binding builds it.
 //!
@@ -67,7 +67,7 @@ impl KeyOptionsJs {
 
 /// One memoized function's key builder.
 #[wasm_bindgen]
-pub struct WasmMemo {
+pub struct WasmKeyBuilder {
     builder: KeyBuilder,
     /// The participating parameters: only those are converted.
     selection: ArgSelection,
@@ -76,11 +76,11 @@ pub struct WasmMemo {
 }
 
 #[wasm_bindgen]
-impl WasmMemo {
+impl WasmKeyBuilder {
     /// The key builder of function `name` under `options`.
     #[wasm_bindgen(constructor)]
-    pub fn new(name: &str, options: &KeyOptionsJs) -> Result<WasmMemo, JsValue> {
-        Ok(WasmMemo {
+    pub fn new(name: &str, options: &KeyOptionsJs) -> Result<WasmKeyBuilder, JsValue> {
+        Ok(WasmKeyBuilder {
             builder: options.builder(name)?,
             selection: options.options.selection.clone(),
             key: String::new(),

@@ -170,9 +170,9 @@ impl WasmSlots {
     }
 
     /// Frees the pending slot `slot`/`serial` (a failed computation); false if stale.
-    pub fn abandon(&mut self, touched: u32, slot: u32, serial: u32) -> bool {
+    pub fn fail(&mut self, touched: u32, slot: u32, serial: u32) -> bool {
         self.flush(touched);
-        self.lru.abandon(slot, serial)
+        self.lru.fail(slot, serial)
     }
 
     /// Frees the ready entry in `slot` if it expired at `now`.
