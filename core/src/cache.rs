@@ -2,7 +2,7 @@
 //! of the same policy (quick_cache's placeholders), so one key has one slot whether it is being
 //! computed or stored.
 //!
-//! Bindings drive it with [`Cache::lookup`]: a *hit* returns the stored value; a key that is
+//! Bindings drive it with [`Cache::begin`]: a *hit* returns the stored value; a key that is
 //! being computed returns *joined* with the flight to wait for; otherwise the lookup registers
 //! a flight and returns *miss* with its [`Ticket`]. The caller computes and ends the flight
 //! with [`Cache::complete`] (the value is stored, and every joiner takes it) or
@@ -20,7 +20,7 @@ use crate::flight::{FlightId, Ticket};
 use crate::stats::CacheStats;
 use crate::store::{Found, StoreConfig, TtlLruStore, validate_ttl};
 
-/// What [`Cache::lookup`] found.
+/// What [`Cache::begin`] found.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Lookup<'a, V> {
     /// A live stored value.
@@ -49,14 +49,14 @@ pub struct Landing {
 /// let mut cache: Cache<String, u32, _> = Cache::new(StoreConfig::new(100).ttl_ms(1_000), &clock)?;
 ///
 /// // The first caller misses and holds the ticket; a second caller joins the same flight.
-/// let Lookup::Miss(ticket) = cache.lookup("f(1)") else { unreachable!() };
-/// assert!(matches!(cache.lookup("f(1)"), Lookup::Joined(flight) if flight == ticket.id()));
+/// let Lookup::Miss(ticket) = cache.begin("f(1)") else { unreachable!() };
+/// assert!(matches!(cache.begin("f(1)"), Lookup::Joined(flight) if flight == ticket.id()));
 /// let landing = cache.complete(ticket, 42)?;
 /// assert_eq!(landing.waiters, 1);
-/// assert_eq!(cache.lookup("f(1)"), Lookup::Hit(&42));
+/// assert_eq!(cache.begin("f(1)"), Lookup::Hit(&42));
 ///
 /// clock.advance(1_000);
-/// assert!(matches!(cache.lookup("f(1)"), Lookup::Miss(_)));
+/// assert!(matches!(cache.begin("f(1)"), Lookup::Miss(_)));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Cache<K, V, C> {
@@ -85,22 +85,22 @@ where
     /// Looks `key` up: hit, joined pending flight, or miss with a new flight's ticket.
     ///
     /// Allocates for the new flight on a miss, aborting like `Vec::push` if the allocator
-    /// refuses; call [`Cache::try_lookup`] (or [`Cache::try_reserve_entry`] first) to get an
+    /// refuses; call [`Cache::try_begin`] (or [`Cache::try_reserve_entry`] first) to get an
     /// error instead.
-    pub fn lookup<Q>(&mut self, key: &Q) -> Lookup<'_, V>
+    pub fn begin<Q>(&mut self, key: &Q) -> Lookup<'_, V>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     {
-        match self.try_lookup(key) {
+        match self.try_begin(key) {
             Ok(lookup) => lookup,
             Err(OutOfMemory) => panic!("{}", OutOfMemory::MESSAGE),
         }
     }
 
-    /// [`Cache::lookup`], answering [`OutOfMemory`] (nothing changed, no lookup counted) when a
+    /// [`Cache::begin`], answering [`OutOfMemory`] (nothing changed, no lookup counted) when a
     /// miss cannot start its flight. Hits and joins never allocate.
-    pub fn try_lookup<Q>(&mut self, key: &Q) -> Result<Lookup<'_, V>, OutOfMemory>
+    pub fn try_begin<Q>(&mut self, key: &Q) -> Result<Lookup<'_, V>, OutOfMemory>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
@@ -113,7 +113,7 @@ where
                 Ok(Lookup::Joined(Ticket::new(slot, serial).id()))
             }
             Found::Absent => {
-                let ticket = self.store.start(key.to_owned())?;
+                let ticket = self.store.begin(key.to_owned())?;
                 self.store.policy_mut().record_miss();
                 Ok(Lookup::Miss(ticket))
             }
@@ -123,7 +123,7 @@ where
     /// The live value for `key`, or else `compute`'s value, stored with the default TTL.
     /// An `Err` from `compute` is returned and nothing is stored. Counts a hit or a miss.
     ///
-    /// A flight left pending for `key` by a [`Cache::lookup`] caller is superseded: the value
+    /// A flight left pending for `key` by a [`Cache::begin`] caller is superseded: the value
     /// computed here is stored, and that flight's ticket turns stale (as after
     /// [`Cache::insert`]).
     pub fn get_or_try_insert_with<Q, E>(
@@ -292,16 +292,16 @@ mod tests {
     fn one_flight_per_key_and_joiners_share_it() {
         let clock = ManualClock::new(0);
         let mut cache = cache(&clock);
-        let ticket = miss(cache.lookup("k"));
+        let ticket = miss(cache.begin("k"));
         let flight = ticket.id();
-        assert_eq!(cache.lookup("k"), Lookup::Joined(flight));
-        assert_eq!(cache.lookup("k"), Lookup::Joined(flight));
-        assert!(matches!(cache.lookup("other"), Lookup::Miss(_)));
+        assert_eq!(cache.begin("k"), Lookup::Joined(flight));
+        assert_eq!(cache.begin("k"), Lookup::Joined(flight));
+        assert!(matches!(cache.begin("other"), Lookup::Miss(_)));
         assert_eq!(
             cache.complete(ticket, 7),
             Ok(Landing { flight, waiters: 2 })
         );
-        assert_eq!(cache.lookup("k"), Lookup::Hit(&7));
+        assert_eq!(cache.begin("k"), Lookup::Hit(&7));
         let stats = cache.stats();
         assert_eq!(
             (
@@ -319,12 +319,12 @@ mod tests {
     fn a_failure_caches_nothing_and_frees_the_key() {
         let clock = ManualClock::new(0);
         let mut cache = cache(&clock);
-        let ticket = miss(cache.lookup("k"));
+        let ticket = miss(cache.begin("k"));
         let flight = ticket.id();
-        assert!(matches!(cache.lookup("k"), Lookup::Joined(_)));
+        assert!(matches!(cache.begin("k"), Lookup::Joined(_)));
         assert_eq!(cache.fail(ticket), Ok(Landing { flight, waiters: 1 }));
         assert_eq!(cache.peek("k"), None);
-        let retry = miss(cache.lookup("k"));
+        let retry = miss(cache.begin("k"));
         assert_ne!(retry.id(), flight);
         cache.complete(retry, 1).unwrap();
         assert_eq!(cache.get("k"), Some(&1));
@@ -341,12 +341,12 @@ mod tests {
             |c| c.clear(),
             |c| c.bump_version(),
         ] {
-            let ticket = miss(cache.lookup("k"));
+            let ticket = miss(cache.begin("k"));
             let raw = ticket.to_raw();
             invalidate(&mut cache);
             assert_eq!(cache.stats().pending, 0);
             // The next caller starts a fresh flight instead of joining the invalidated one.
-            let fresh = miss(cache.lookup("k"));
+            let fresh = miss(cache.begin("k"));
             assert_eq!(
                 cache.complete(Ticket::from_raw(raw), 1),
                 Err(FlightError::StaleTicket)
@@ -362,7 +362,7 @@ mod tests {
     fn a_ticket_ends_its_flight_exactly_once() {
         let clock = ManualClock::new(0);
         let mut cache = cache(&clock);
-        let ticket = miss(cache.lookup("k"));
+        let ticket = miss(cache.begin("k"));
         let raw = ticket.to_raw();
         cache.complete(ticket, 1).unwrap();
         assert_eq!(
@@ -411,7 +411,7 @@ mod tests {
     fn an_invalid_ttl_leaves_the_flight_pending() {
         let clock = ManualClock::new(0);
         let mut cache = cache(&clock);
-        let ticket = miss(cache.lookup("k"));
+        let ticket = miss(cache.begin("k"));
         let raw = ticket.to_raw();
         assert_eq!(
             cache.complete_with_ttl(ticket, 1, Some(0)),

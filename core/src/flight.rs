@@ -1,6 +1,11 @@
 //! [`FlightTable`]: the single-threaded table of pending computations.
 //!
-//! A computation for a key is a *flight*. The first caller to miss starts it and holds its
+//! The flight vocabulary, the same in every layer (this table, `SlotLru`, `Cache`, the WIT, the
+//! npm package): a miss **begins** a flight and holds its ticket; callers wanting the same key
+//! **join** it; the ticket holder ends it once, and **complete**s it with a value or **fail**s
+//! it; invalidating the key **cancel**s it.
+//!
+//! A computation for a key is a *flight*. The first caller to miss begins it and holds its
 //! [`Ticket`]; callers that want the same key while it is pending *join* it and learn its
 //! [`FlightId`], which bindings use to find the shared promise or waiter list. The ticket
 //! holder ends the flight exactly once, with a value or a failure. Invalidating the key
@@ -77,6 +82,13 @@ impl Ticket {
     /// The ticket as one integer, to cross a language boundary.
     pub const fn to_raw(&self) -> u64 {
         self.id.to_raw()
+    }
+
+    /// The ticket of the flight in `slot` with `serial` (as [`FlightId::slot`] and
+    /// [`FlightId::serial`] report them), for bindings that pass the two separately. A forged
+    /// pair is harmless, as with [`Ticket::from_raw`].
+    pub const fn from_parts(slot: u32, serial: u32) -> Self {
+        Self::new(slot, serial)
     }
 
     /// A ticket back from [`Ticket::to_raw`]. A forged or reused value is harmless: ending
@@ -157,8 +169,8 @@ impl<K: Hash + Eq> FlightTable<K> {
         })
     }
 
-    /// Starts a flight for `key`. If one is already pending, returns its id instead (join it).
-    pub fn start(&mut self, key: K) -> Result<Ticket, FlightId> {
+    /// Begins a flight for `key`. If one is already pending, returns its id instead (join it).
+    pub fn begin(&mut self, key: K) -> Result<Ticket, FlightId> {
         if let Some(id) = self.find(&key) {
             return Err(id);
         }
@@ -194,8 +206,19 @@ impl<K: Hash + Eq> FlightTable<K> {
         })
     }
 
-    /// Ends the ticket's flight: returns its key and how many callers joined it.
-    pub fn finish(&mut self, ticket: Ticket) -> Result<(K, u32), FlightError> {
+    /// Ends the ticket's flight with a value (kept by the caller, e.g. in a shared storage):
+    /// returns its key and how many callers joined it.
+    pub fn complete(&mut self, ticket: Ticket) -> Result<(K, u32), FlightError> {
+        self.end(ticket)
+    }
+
+    /// Ends the ticket's flight with a failure: returns its key and how many callers joined it
+    /// (they share the failure; the next caller begins anew).
+    pub fn fail(&mut self, ticket: Ticket) -> Result<(K, u32), FlightError> {
+        self.end(ticket)
+    }
+
+    fn end(&mut self, ticket: Ticket) -> Result<(K, u32), FlightError> {
         let FlightId { slot, serial } = ticket.id;
         match self.slots.get(slot as usize) {
             Some(entry) if entry.serial == serial && entry.key.is_some() => {}
@@ -283,15 +306,15 @@ mod tests {
     }
 
     #[test]
-    fn start_join_finish() {
+    fn begin_join_complete() {
         let mut flights = FlightTable::new(7);
-        let ticket = flights.start(owned("k")).unwrap();
+        let ticket = flights.begin(owned("k")).unwrap();
         let id = ticket.id();
         assert_eq!(flights.join("k"), Some(id));
         assert_eq!(flights.join("k"), Some(id));
-        assert_eq!(flights.start(owned("k")), Err(id));
+        assert_eq!(flights.begin(owned("k")), Err(id));
         assert_eq!(flights.len(), 1);
-        assert_eq!(flights.finish(ticket), Ok((owned("k"), 2)));
+        assert_eq!(flights.complete(ticket), Ok((owned("k"), 2)));
         assert!(flights.is_empty());
         assert_eq!(flights.join("k"), None);
     }
@@ -299,38 +322,38 @@ mod tests {
     #[test]
     fn a_ticket_ends_its_flight_once() {
         let mut flights = FlightTable::new(0);
-        let ticket = flights.start(owned("k")).unwrap();
+        let ticket = flights.begin(owned("k")).unwrap();
         let raw = ticket.to_raw();
-        flights.finish(ticket).unwrap();
+        flights.complete(ticket).unwrap();
         assert_eq!(
-            flights.finish(Ticket::from_raw(raw)),
+            flights.complete(Ticket::from_raw(raw)),
             Err(FlightError::StaleTicket)
         );
         // The slot is reused by a new flight; the old ticket still cannot end it.
-        let fresh = flights.start(owned("other")).unwrap();
+        let fresh = flights.begin(owned("other")).unwrap();
         assert_eq!(fresh.id().slot, 0);
         assert_eq!(
-            flights.finish(Ticket::from_raw(raw)),
+            flights.complete(Ticket::from_raw(raw)),
             Err(FlightError::StaleTicket)
         );
         assert_eq!(flights.len(), 1);
-        assert_eq!(flights.finish(fresh), Ok((owned("other"), 0)));
+        assert_eq!(flights.complete(fresh), Ok((owned("other"), 0)));
     }
 
     #[test]
     fn cancel_and_clear_make_tickets_stale() {
         let mut flights = FlightTable::new(0);
-        let a = flights.start(owned("a")).unwrap();
-        let b = flights.start(owned("b")).unwrap();
+        let a = flights.begin(owned("a")).unwrap();
+        let b = flights.begin(owned("b")).unwrap();
         assert_eq!(flights.cancel("a"), Some(a.id()));
         assert_eq!(flights.cancel("a"), None);
-        assert_eq!(flights.finish(a), Err(FlightError::StaleTicket));
+        assert_eq!(flights.complete(a), Err(FlightError::StaleTicket));
         flights.clear();
-        assert_eq!(flights.finish(b), Err(FlightError::StaleTicket));
+        assert_eq!(flights.complete(b), Err(FlightError::StaleTicket));
         assert!(flights.is_empty());
         // Forged tickets are rejected too.
         assert_eq!(
-            flights.finish(Ticket::from_raw(u64::MAX)),
+            flights.complete(Ticket::from_raw(u64::MAX)),
             Err(FlightError::StaleTicket)
         );
     }

@@ -403,7 +403,7 @@ where
 
     /// Reserves a pending slot for `key`'s computation (after [`TtlLruStore::find_live`]
     /// found nothing) and returns its ticket.
-    pub(crate) fn start(&mut self, key: K) -> Result<Ticket, OutOfMemory> {
+    pub(crate) fn begin(&mut self, key: K) -> Result<Ticket, OutOfMemory> {
         let hash = self.hasher.hash_one(&key);
         self.reserve_held()?;
         let (slot, serial) = self.policy.begin()?;

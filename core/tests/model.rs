@@ -185,7 +185,7 @@ fn run(
     for op in ops {
         model.expire();
         match op {
-            Op::Lookup(key) => match cache.lookup(&key) {
+            Op::Lookup(key) => match cache.begin(&key) {
                 Lookup::Hit(value) => {
                     // The model holds at least what the cache serves, so a hit must match it.
                     let expected = model.touch(key);

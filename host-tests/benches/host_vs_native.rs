@@ -107,7 +107,7 @@ fn begin_complete(c: &mut Criterion) {
             i = (i + 1) % KEYS;
             let key = keys[i].as_str();
             cache.remove(key);
-            if let CoreLookup::Miss(ticket) = cache.lookup(key) {
+            if let CoreLookup::Miss(ticket) = cache.begin(key) {
                 let raw = ticket.to_raw();
                 cache
                     .complete(Ticket::from_raw(raw), VALUE.to_vec())

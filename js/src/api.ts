@@ -644,10 +644,17 @@ function memoizeShared<F extends (...args: any[]) => any>(
     } catch (error) {
       answer = Promise.reject(error); // a storage that throws instead of rejecting
     }
-    flight.promise = answer.finally(() => {
-      // A cancelled flight's slot may already belong to a newer one: only the owner releases it.
-      if (table.finish(slot, flight.serial)) flights.delete(slot);
-    });
+    // A cancelled flight's slot may already belong to a newer one: only the owner releases it.
+    flight.promise = answer.then(
+      (value) => {
+        if (table.complete(slot, flight.serial)) flights.delete(slot);
+        return value;
+      },
+      (error: unknown) => {
+        if (table.fail(slot, flight.serial)) flights.delete(slot);
+        throw error;
+      },
+    );
     return flight.promise;
   };
   const cancel = (slot: number) => {

@@ -47,7 +47,7 @@ fuzz_target!(|input: Input| {
     for op in input.ops {
         let key_of = |k: u8| k % 16;
         match op {
-            Op::Lookup(k) => match cache.lookup(&key_of(k)) {
+            Op::Lookup(k) => match cache.begin(&key_of(k)) {
                 Lookup::Hit(value) => assert_eq!(written.get(&key_of(k)), Some(value)),
                 Lookup::Joined(flight) => assert!(open.iter().any(|(raw, key)| *key == key_of(k) && *raw == flight.to_raw())),
                 Lookup::Miss(ticket) => open.push((ticket.to_raw(), key_of(k))),

@@ -176,7 +176,7 @@ impl GuestCache for Cache {
                 None => Err(out_of_memory()),
             };
         }
-        Ok(match inner.lookup(key.as_str()) {
+        Ok(match inner.begin(key.as_str()) {
             CoreLookup::Hit(value) => Lookup::Hit(lend(value)),
             CoreLookup::Joined(flight) => Lookup::Joined(self.tickets.seal(flight.to_raw())),
             CoreLookup::Miss(ticket) => Lookup::Miss(self.tickets.seal(ticket.to_raw())),

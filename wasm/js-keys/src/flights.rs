@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use crate::headroom;
 
 /// A table of pending computations by key: the first caller of a key starts its flight, callers
-/// arriving while it is pending join it, and finishing (or cancelling) ends it.
+/// arriving while it is pending join it, and completing, failing or cancelling ends it.
 #[wasm_bindgen]
 pub struct WasmFlights {
     table: FlightTable<String>,
@@ -33,19 +33,18 @@ impl WasmFlights {
     /// Out of memory: a `RangeError` and nothing started.
     pub fn begin(&mut self, key: &str) -> Result<f64, JsValue> {
         if let Some(id) = self.table.join(key) {
-            return Ok(-(f64::from(slot_of(id.to_raw())) + 1.0));
+            return Ok(-(f64::from(id.slot()) + 1.0));
         }
         if !headroom::available() || self.table.try_reserve().is_err() {
             return Err(js_sys::RangeError::new(OutOfMemory::MESSAGE).into());
         }
-        match self.table.start(key.to_owned()) {
+        match self.table.begin(key.to_owned()) {
             Ok(ticket) => {
-                let raw = ticket.to_raw();
-                self.started_serial = (raw >> 32) as u32;
-                Ok(f64::from(slot_of(raw)))
+                self.started_serial = ticket.id().serial();
+                Ok(f64::from(ticket.id().slot()))
             }
             // Unreachable: the key was not pending a moment ago, and nothing ran since.
-            Err(id) => Ok(-(f64::from(slot_of(id.to_raw())) + 1.0)),
+            Err(id) => Ok(-(f64::from(id.slot()) + 1.0)),
         }
     }
 
@@ -55,11 +54,17 @@ impl WasmFlights {
         self.started_serial
     }
 
-    /// Ends the flight `slot`/`serial`; false if it had already ended (cancelled by `cancel`
-    /// or `clear`, its slot perhaps reused by a later flight).
-    pub fn finish(&mut self, slot: u32, serial: u32) -> bool {
-        let ticket = Ticket::from_raw((u64::from(serial) << 32) | u64::from(slot));
-        self.table.finish(ticket).is_ok()
+    /// Completes the flight `slot`/`serial` (its value went to the shared storage); false if it
+    /// had already ended (cancelled by `cancel` or `clear`, its slot perhaps reused).
+    pub fn complete(&mut self, slot: u32, serial: u32) -> bool {
+        self.table
+            .complete(Ticket::from_parts(slot, serial))
+            .is_ok()
+    }
+
+    /// Fails the flight `slot`/`serial` (its computation threw); false if it had already ended.
+    pub fn fail(&mut self, slot: u32, serial: u32) -> bool {
+        self.table.fail(Ticket::from_parts(slot, serial)).is_ok()
     }
 
     /// Ends `key`'s pending flight, if any (its callers keep their promise; later callers start
@@ -67,7 +72,7 @@ impl WasmFlights {
     pub fn cancel(&mut self, key: &str) -> f64 {
         self.table
             .cancel(key)
-            .map_or(-1.0, |id| f64::from(slot_of(id.to_raw())))
+            .map_or(-1.0, |id| f64::from(id.slot()))
     }
 
     /// Ends every pending flight.
@@ -79,8 +84,4 @@ impl WasmFlights {
     pub fn pending(&self) -> u32 {
         self.table.len() as u32
     }
-}
-
-fn slot_of(raw: u64) -> u32 {
-    raw as u32
 }
