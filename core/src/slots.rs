@@ -284,6 +284,19 @@ impl SlotLru {
         self.counters.misses += 1;
     }
 
+    /// Counts `count` misses a front end observed without calling in (it reports them in a
+    /// batch, as it reports hits through [`SlotLru::touch_all`]).
+    pub fn record_misses(&mut self, count: u64) {
+        self.counters.misses += count;
+    }
+
+    /// Counts `count` callers that joined pending computations a front end found without
+    /// calling in: each is a hit and a join, as [`SlotLru::join`] counts one.
+    pub fn record_joins(&mut self, count: u64) {
+        self.counters.hits += count;
+        self.counters.joined += count;
+    }
+
     /// Makes the pending slot of ticket `(slot, serial)` a ready entry, the most recently used,
     /// living `ttl_ms` from `now` (`None`: never expiring). First sweeps two slots and, when
     /// `max_size` entries are ready, evicts the least recently used; each slot freed is passed

@@ -415,7 +415,7 @@ export function memoize<F extends AnyFunction>(fn: F, options: MemoizeOptions = 
   const join = (found: number): Promise<unknown> => {
     const flight = storage.values[PENDING_BASE - found] as Flight;
     if (insideFlight(flight)) return Promise.reject(reentrant(name));
-    storage.joined++;
+    storage.countJoin();
     return flight.promise;
   };
 
@@ -428,7 +428,7 @@ export function memoize<F extends AnyFunction>(fn: F, options: MemoizeOptions = 
     if (storage.busyDepth > 0 && storage.isBusy(home, first, second)) {
       throw new Error(`memoize: ${name || "an anonymous function"} was called again with the same arguments while computing them (synchronous re-entrancy)`);
     }
-    storage.misses++;
+    storage.countMiss();
     const epoch = storage.epoch;
     storage.enter(home, first, second);
     let value: unknown;
@@ -468,7 +468,7 @@ export function memoize<F extends AnyFunction>(fn: F, options: MemoizeOptions = 
       }
       if (found >= 0) return Promise.resolve(storage.values[found]);
       if (found !== ABSENT) return join(found);
-      storage.misses++;
+      storage.countMiss();
       let slot: number;
       try {
         slot = storage.begin(missHome, missFirst, missSecond);

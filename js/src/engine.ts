@@ -22,7 +22,7 @@ import { WasmSlots, outOfMemory, wasmMemory as wasmMemoryObject } from "./wasm/c
 
 import type { CacheStats, StorageOptions } from "./storages.js";
 // The cells, log and slot array shared with the core, generated from wasm/js/src/layout.rs.
-import { CELLS, DEADLINES_AT, DEADLINES_LEN, FREED, FREED_COUNT, INSERT, LOG, LOG_CAPACITY, NO_SLOT, PENDING, PLAN, PLAN_CAPACITY, PREALLOCATED_SLOTS, SERIAL, SLOT_STRIDE } from "./layout.js";
+import { CELLS, DEADLINES_AT, DEADLINES_LEN, FREED, FREED_COUNT, INSERT, JOINS, LOG, LOG_CAPACITY, MISSES, NO_SLOT, PENDING, PLAN, PLAN_CAPACITY, PREALLOCATED_SLOTS, SERIAL, SLOT_STRIDE } from "./layout.js";
 
 const DEFAULT_MAX_SIZE = 1000;
 /** The most entries the core can index (`u32::MAX - 1`). */
@@ -121,10 +121,6 @@ export class Engine {
   private readonly busySeconds: unknown[] = [];
   private readonly busyCancelled: boolean[] = [];
   busyDepth = 0;
-  /** Lookups that found nothing (hits are counted by the core). */
-  misses = 0;
-  /** Lookups that joined a pending computation. */
-  joined = 0;
   /** Views of the core's cells and slots (remade when memory grows or the slots move). */
   private cells!: Uint32Array;
   private deadlines!: Float64Array;
@@ -335,8 +331,21 @@ export class Engine {
   getValue(key: string, missing: unknown): unknown {
     const slot = this.check(this.strings.get(key));
     if (slot >= 0) return this.values[slot];
-    this.misses++;
+    this.countMiss();
     return missing;
+  }
+
+  /** Reports a miss to the core, which counts it at its next operation (every counter is the
+   * core's; JavaScript only reports what it saw without calling in, as it logs hits). */
+  countMiss(): void {
+    if (this.cells.length === 0) this.view();
+    this.cells[MISSES]! += 1;
+  }
+
+  /** Reports a caller that joined a pending computation (a hit and a join for the core). */
+  countJoin(): void {
+    if (this.cells.length === 0) this.view();
+    this.cells[JOINS]! += 1;
   }
 
   /** Stores `value` for `key` with its own `ttl` or the default. */
@@ -387,19 +396,22 @@ export class Engine {
     this.values = [];
   }
 
-  /** The counters. */
+  /** The counters: the core's, with the synchronous computations under way as pending. */
   counters(): CacheStats {
-    const [hits, evictions, expirations, size, pending] = this.slots.stats(this.takeTouched()) as unknown as number[];
-    return {
-      hits: hits! + this.joined,
-      misses: this.misses,
-      joined: this.joined,
-      evictions: evictions!,
-      expirations: expirations!,
-      size: size!,
-      pending: pending! + this.busyDepth,
+    const stats = this.slots.stats(this.takeTouched(), this.busyDepth);
+    const counters = {
+      hits: stats.hits,
+      misses: stats.misses,
+      joined: stats.joined,
+      evictions: stats.evictions,
+      expirations: stats.expirations,
+      size: stats.size,
+      pending: stats.pending,
     };
+    stats.free();
+    return counters;
   }
+
 
   /** Indexes `slot` under its key, found from the root, and stores its value. */
   private link(slot: number, home: Home, first: unknown, second: unknown, value: unknown): void {

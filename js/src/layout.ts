@@ -22,8 +22,12 @@ export const INSERT = 2147483648;
 export const PLAN = 264;
 /** The most slots one plan lists. */
 export const PLAN_CAPACITY = 64;
+/** Cell: misses counted since the core's last operation (the core adds and zeroes them). */
+export const MISSES = 328;
+/** Cell: joins counted since the core's last operation (the core adds and zeroes them). */
+export const JOINS = 329;
 /** Length of the cell block. */
-export const CELLS = 328;
+export const CELLS = 330;
 /** f64s per slot: slot i's deadline is deadlines[SLOT_STRIDE * i]. */
 export const SLOT_STRIDE = 2;
 /** The deadline the core writes for a slot reserved for a pending computation. */

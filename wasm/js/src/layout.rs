@@ -28,8 +28,14 @@ pub const INSERT: u32 = 1 << 31;
 pub const PLAN: usize = LOG + LOG_CAPACITY;
 /// The most slots one plan lists.
 pub const PLAN_CAPACITY: usize = 64;
+/// Cell: misses JS counted since the core's last operation (the core adds them to its
+/// counters, then zeroes the cell).
+pub const MISSES: usize = PLAN + PLAN_CAPACITY;
+/// Cell: callers that joined a pending computation since the core's last operation (each a hit
+/// and a join for the core's counters; zeroed as [`MISSES`]).
+pub const JOINS: usize = MISSES + 1;
 /// Length of the cell block.
-pub const CELLS: usize = PLAN + PLAN_CAPACITY;
+pub const CELLS: usize = JOINS + 1;
 /// `f64`s per slot in the slot array (16 bytes): slot `i`'s deadline is `f64` number
 /// `SLOT_STRIDE × i` of a view starting at [`DEADLINES_AT`].
 pub const SLOT_STRIDE: usize = 2;
@@ -97,6 +103,16 @@ pub const EXPORTED: &[(&str, f64, &str)] = &[
         "PLAN_CAPACITY",
         PLAN_CAPACITY as f64,
         "The most slots one plan lists.",
+    ),
+    (
+        "MISSES",
+        MISSES as f64,
+        "Cell: misses counted since the core's last operation (the core adds and zeroes them).",
+    ),
+    (
+        "JOINS",
+        JOINS as f64,
+        "Cell: joins counted since the core's last operation (the core adds and zeroes them).",
     ),
     ("CELLS", CELLS as f64, "Length of the cell block."),
     (

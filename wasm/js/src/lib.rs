@@ -13,7 +13,7 @@ use cashier_core::{KeyBuilder, OutOfMemory};
 use cashier_js_support::{error, key_options};
 use wasm_bindgen::prelude::*;
 
-pub use slots::WasmSlots;
+pub use slots::{SlotStats, WasmSlots};
 
 /// Checks a function's name and key options exactly as the key builder will: the error a
 /// `memoize` call must throw, without loading the key module. `serializer` is "repr", "md5" or

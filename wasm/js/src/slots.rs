@@ -23,8 +23,8 @@ use cashier_js_support::{error, whole_number};
 use crate::ttl_from;
 
 use crate::layout::{
-    CELLS, DEADLINES_AT, DEADLINES_LEN, FREED, FREED_COUNT, INSERT, LOG, LOG_CAPACITY, NO_SLOT,
-    PLAN, PLAN_CAPACITY, PLAN_MISSES, PREALLOCATED_SLOTS, SERIAL,
+    CELLS, DEADLINES_AT, DEADLINES_LEN, FREED, FREED_COUNT, INSERT, JOINS, LOG, LOG_CAPACITY,
+    MISSES, NO_SLOT, PLAN, PLAN_CAPACITY, PLAN_MISSES, PREALLOCATED_SLOTS, SERIAL,
 };
 
 /// One storage's TTL + LRU rules, indexed by slot.
@@ -81,6 +81,14 @@ impl WasmSlots {
     /// Applies the first `touched` entries of the operation log, in order: hits, and inserts
     /// made by the wrapper in the slots `plan` listed.
     pub fn flush(&mut self, touched: u32) {
+        // Misses and joins JS counted without calling in: the counters are the core's.
+        let (misses, joins) = (self.cells[MISSES], self.cells[JOINS]);
+        if misses | joins != 0 {
+            self.lru.record_misses(u64::from(misses));
+            self.lru.record_joins(u64::from(joins));
+            self.cells[MISSES] = 0;
+            self.cells[JOINS] = 0;
+        }
         let count = (touched as usize).min(LOG_CAPACITY);
         for i in LOG..LOG + count {
             let entry = self.cells[i];
@@ -187,18 +195,21 @@ impl WasmSlots {
         self.publish();
     }
 
-    /// [hits, evictions, expirations, size, pending], after applying `touched` hits.
-    pub fn stats(&mut self, touched: u32) -> Vec<f64> {
+    /// Every counter, after applying the log and the counted misses and joins. `running` is
+    /// how many synchronous computations are under way (they hold no pending slot: JS runs
+    /// them to the end before the core's next operation); they count as pending.
+    pub fn stats(&mut self, touched: u32, running: u32) -> SlotStats {
         self.flush(touched);
         let c = self.lru.stats();
-        let values = [
-            c.hits as f64,
-            c.evictions as f64,
-            c.expirations as f64,
-            c.size as f64,
-            c.pending as f64,
-        ];
-        values.to_vec()
+        SlotStats {
+            hits: c.hits as f64,
+            misses: c.misses as f64,
+            joined: c.joined as f64,
+            evictions: c.evictions as f64,
+            expirations: c.expirations as f64,
+            size: c.size as f64,
+            pending: (c.pending + u64::from(running)) as f64,
+        }
     }
 
     /// Writes where the slot array is now and how many slots it has (it moves when it grows).
@@ -217,6 +228,26 @@ impl WasmSlots {
             Some((ttl as u64).max(1))
         }
     }
+}
+
+/// A storage's counters (`cashier-core`'s `CacheStats`), as numbers.
+#[wasm_bindgen]
+#[derive(Debug, Clone, Copy)]
+pub struct SlotStats {
+    /// Stored values served, and callers that joined a pending computation.
+    pub hits: f64,
+    /// Lookups that found nothing usable.
+    pub misses: f64,
+    /// Of the hits, those that joined a pending computation.
+    pub joined: f64,
+    /// Live entries removed to make room.
+    pub evictions: f64,
+    /// Entries removed because their TTL had passed.
+    pub expirations: f64,
+    /// Entries stored and not known to be expired.
+    pub size: f64,
+    /// Computations under way.
+    pub pending: f64,
 }
 
 /// Collects the slots one operation frees into the freed cells.
