@@ -18,15 +18,13 @@
 // that was removed. Freeing a slot deletes its entry and collapses a two-entry level back to a
 // slot.
 
-import { WasmSlots, outOfMemory, wasmMemory as wasmMemoryObject } from "./wasm/cashier_js.js";
+import { WasmSlots, checkTtl as coreCheckTtl, outOfMemory, wasmMemory as wasmMemoryObject } from "./wasm/cashier_js.js";
 
 import type { CacheStats, StorageOptions } from "./storages.js";
 // The cells, log and slot array shared with the core, generated from wasm/js/src/layout.rs.
 import { CELLS, DEADLINES_AT, DEADLINES_LEN, FREED, FREED_COUNT, INSERT, JOINS, LOG, LOG_CAPACITY, MISSES, NO_SLOT, PENDING, PLAN, PLAN_CAPACITY, PREALLOCATED_SLOTS, SERIAL, SLOT_STRIDE } from "./layout.js";
 
 const DEFAULT_MAX_SIZE = 1000;
-/** The most entries the core can index (`u32::MAX - 1`). */
-const MOST_MAX_SIZE = 0xffff_fffe;
 
 /** The first plan's length; each plan used up doubles it (to PLAN_CAPACITY). */
 const FIRST_PLAN = 4;
@@ -58,18 +56,17 @@ type Branch = Map<unknown, number | Branch>;
 
 let memory: WebAssembly.Memory | undefined;
 
-/** @internal A TTL must be undefined or a whole number of milliseconds ≥ 1 (the core trusts this). */
+/** @internal A TTL must be undefined or a number; the core checks its value (a whole number of
+ * milliseconds ≥ 1: the `RangeError` comes from there). */
 export function checkTtl(ttl: unknown): void {
   if (ttl === undefined) return;
   if (typeof ttl !== "number") throw new TypeError(`ttl must be a number of milliseconds, got ${typeof ttl}`);
-  if (!(Number.isSafeInteger(ttl) && ttl >= 1)) throw new RangeError(`ttl must be a whole number of at least 1, got ${ttl}`);
+  coreCheckTtl(ttl);
 }
 
-/** A maxSize must be a whole number from 1 to what the core can index. */
+/** A maxSize must be a number; the core checks its value when the storage is made. */
 function checkMaxSize(maxSize: unknown): number {
   if (typeof maxSize !== "number") throw new TypeError(`maxSize must be a number of entries, got ${typeof maxSize}`);
-  if (!(Number.isSafeInteger(maxSize) && maxSize >= 1)) throw new RangeError(`maxSize must be a whole number of at least 1, got ${maxSize}`);
-  if (maxSize > MOST_MAX_SIZE) throw new RangeError(`maxSize ${maxSize} is larger than the supported ${MOST_MAX_SIZE}`);
   return maxSize;
 }
 

@@ -60,8 +60,18 @@ pub fn out_of_memory() -> JsValue {
     error(OutOfMemory.into())
 }
 
+/// Checks a TTL by the core's rule (a whole number of milliseconds ≥ 1): the `RangeError` the
+/// wrapper throws for a bad `ttl` option or `set(key, value, ttl)`, so no binding re-codes it.
+#[wasm_bindgen(js_name = checkTtl)]
+pub fn check_ttl(ttl: f64) -> Result<(), JsValue> {
+    ttl_from(Some(ttl)).map(drop)
+}
+
 /// A TTL from JS: undefined → none; otherwise a whole number of milliseconds ≥ 1.
 fn ttl_from(ttl: Option<f64>) -> Result<Option<u64>, JsValue> {
-    ttl.map(|ms| cashier_js_support::whole_number("ttl", ms))
-        .transpose()
+    let ttl = ttl
+        .map(|ms| cashier_js_support::whole_number("ttl", ms))
+        .transpose()?;
+    cashier_core::slots::validate_ttl(ttl).map_err(|e| error(e.into()))?;
+    Ok(ttl)
 }

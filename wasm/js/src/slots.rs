@@ -15,7 +15,7 @@
 //!   a run of misses then costs one call per plan instead of one per miss.
 
 use cashier_core::OutOfMemory;
-use cashier_core::slots::{Freed, MOST_FREED_PER_ENTRY, SlotLru};
+use cashier_core::slots::{Freed, MOST_FREED_PER_ENTRY, SlotLru, validate_max_size};
 use wasm_bindgen::prelude::*;
 
 use cashier_js_support::{error, whole_number};
@@ -40,7 +40,10 @@ impl WasmSlots {
     /// Rules for `maxSize` entries with a default `ttl` (undefined: none).
     #[wasm_bindgen(constructor)]
     pub fn new(max_size: f64, ttl: Option<f64>) -> Result<WasmSlots, JsValue> {
-        let max_size = usize::try_from(whole_number("maxSize", max_size)?).unwrap_or(usize::MAX);
+        // The core's size rule, on the whole number (a size beyond usize on wasm32 is reported
+        // as given, not truncated).
+        let max_size =
+            validate_max_size(whole_number("maxSize", max_size)?).map_err(|e| error(e.into()))?;
         let default_ttl_ms = ttl_from(ttl)?;
         let mut lru = SlotLru::new(max_size, default_ttl_ms).map_err(|e| error(e.into()))?;
         // Slots up front, like the JS arrays the wrapper preallocates: a cache that fills never
