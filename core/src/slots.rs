@@ -98,6 +98,22 @@ pub enum Freed {
     Invalidated,
 }
 
+/// What a slot holds, from one read ([`SlotLru::state`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SlotState {
+    /// A value of the current generation, live while `now < deadline` ([`NEVER`]: always).
+    Ready {
+        /// When it stops being served.
+        deadline: f64,
+    },
+    /// A pending computation of the current generation.
+    Pending,
+    /// Written before the latest generation bump: never served; [`SlotLru::reap`] frees it.
+    Stale,
+    /// Free, or beyond the slots ever used.
+    Free,
+}
+
 /// One slot: 16 bytes in a fixed layout, so that a caller can read the deadlines in place
 /// (see [`SlotLru::nodes_address`]).
 #[derive(Debug, Clone, Copy)]
@@ -510,6 +526,34 @@ impl SlotLru {
         self.stale_pending += self.pending;
         self.pending = 0;
         Ok(())
+    }
+
+    /// What `slot` holds, from one read of its node: what a keyed front end needs for a lookup.
+    #[inline]
+    pub fn state(&self, slot: u32) -> SlotState {
+        match self.nodes.get(slot as usize) {
+            Some(node) if node.deadline >= 0.0 || node.deadline == PENDING => {
+                if !self.is_current(slot) {
+                    SlotState::Stale
+                } else if node.deadline == PENDING {
+                    SlotState::Pending
+                } else {
+                    SlotState::Ready {
+                        deadline: node.deadline,
+                    }
+                }
+            }
+            _ => SlotState::Free,
+        }
+    }
+
+    /// [`SlotLru::touch`] for a slot the caller just found ready ([`SlotLru::state`]), without
+    /// checking again.
+    #[inline]
+    pub(crate) fn touch_ready(&mut self, slot: u32) {
+        debug_assert!(self.is_ready(slot));
+        self.counters.hits += 1;
+        self.move_to_front(slot);
     }
 
     /// Whether `slot` holds an entry live at `now` (observed first).

@@ -36,7 +36,7 @@ use crate::error::{ConfigError, FlightError, OutOfMemory};
 use crate::flight::Ticket;
 pub use crate::slots::MAX_SIZE_LIMIT;
 pub(crate) use crate::slots::validate_ttl;
-use crate::slots::{Freed, SlotLru, validate_max_size};
+use crate::slots::{Freed, NEVER, SlotLru, SlotState, validate_max_size};
 use crate::stats::CacheStats;
 
 /// How a [`TtlLruStore`] (or a [`crate::Cache`]) is sized and seeded.
@@ -191,10 +191,7 @@ where
         Q: Hash + Eq + ?Sized,
     {
         match self.find_live(key) {
-            Found::Live(slot) => {
-                self.policy.touch(slot);
-                self.value_at(slot)
-            }
+            Found::Live(slot) => Some(self.serve(slot)),
             _ => {
                 self.policy.record_miss();
                 None
@@ -361,15 +358,20 @@ where
         let Some(slot) = self.find(key) else {
             return Found::Absent;
         };
-        match self.policy.is_live_without_clock(slot) {
-            Some(true) => return Found::Live(slot),
-            Some(false) if self.policy.is_pending(slot) => return Found::Pending(slot),
-            _ => {}
-        }
-        let now = self.now();
-        if self.policy.is_live(slot, now) {
-            return Found::Live(slot);
-        }
+        let now = match self.policy.state(slot) {
+            // No clock reading for an entry that never expires (a call into the host or JS
+            // for the bindings).
+            SlotState::Ready { deadline } if deadline == NEVER => return Found::Live(slot),
+            SlotState::Ready { deadline } => {
+                let now = self.now();
+                if (now as f64) < deadline {
+                    return Found::Live(slot);
+                }
+                now
+            }
+            SlotState::Pending => return Found::Pending(slot),
+            SlotState::Stale | SlotState::Free => self.now(),
+        };
         if self.policy.reap(slot, now).is_some() {
             self.drop_slot(slot);
         }
@@ -379,7 +381,7 @@ where
     /// Serves the live value in `slot` (from [`TtlLruStore::find_live`]): counts a hit and
     /// makes it the most recently used.
     pub(crate) fn serve(&mut self, slot: u32) -> &V {
-        self.policy.touch(slot);
+        self.policy.touch_ready(slot);
         match &self.held[slot as usize] {
             Held::Ready(_, value) => value,
             _ => unreachable!("find_live only reports ready slots as live"),
