@@ -22,7 +22,7 @@ import { WasmSlots, checkTtl as coreCheckTtl, outOfMemory, wasmMemory as wasmMem
 
 import type { CacheStats, StorageOptions } from "./storages.js";
 // The cells, log and slot array shared with the core, generated from wasm/js/src/layout.rs.
-import { CELLS, DEADLINES_AT, DEADLINES_LEN, FREED, FREED_COUNT, INSERT, JOINS, LOG, LOG_CAPACITY, MISSES, NO_SLOT, PENDING, PLAN, PLAN_CAPACITY, PREALLOCATED_SLOTS, SERIAL, SLOT_STRIDE } from "./layout.js";
+import { CELLS, DEADLINES_AT, DEADLINES_LEN, FREED, FREED_COUNT, INSERT, JOINS, LOG, LOG_CAPACITY, MISSES, NO_SLOT, PENDING, PLAN, PLAN_CAPACITY, PREALLOCATED_SLOTS, SERIAL, SLOT_STRIDE, TIME_AT } from "./layout.js";
 
 const DEFAULT_MAX_SIZE = 1000;
 
@@ -121,6 +121,8 @@ export class Engine {
   /** Views of the core's cells and slots (remade when memory grows or the slots move). */
   private cells!: Uint32Array;
   private deadlines!: Float64Array;
+  /** The core's store time (one f64 it owns; see {@link now}). */
+  private sharedTime!: Float64Array;
   /** Entries of the operation log (hits, planned inserts) not yet applied by the core. */
   private touched = 0;
   /** How many of them are planned inserts: all of them while no hit came between. */
@@ -130,8 +132,6 @@ export class Engine {
   private planEnd = 0;
   private planSize = FIRST_PLAN;
   private readonly clock: () => number;
-  /** Store time: the latest clock reading, in whole ms; it never runs backwards. */
-  private floor = 0;
   /** Whether any entry may expire: the clock is read only then. */
   private timed: boolean;
   /** Whether async computations may hold pending slots here (TTLMapAsyncStorage). */
@@ -180,7 +180,7 @@ export class Engine {
       return found;
     }
     if (deadline === PENDING) return PENDING_BASE - found;
-    if (this.slots.expire(this.takeTouched(), found, this.floor)) this.forget(found);
+    if (this.slots.expire(this.takeTouched(), found, this.storeTime())) this.forget(found);
     return ABSENT;
   }
 
@@ -356,7 +356,7 @@ export class Engine {
         return;
       }
       // A pending computation's slot: the value set wins, the computation stores nothing.
-      this.slots.remove(0, existing, this.floor);
+      this.slots.remove(0, existing, this.storeTime());
       this.forget(existing);
     }
     this.insert(BY_STRING, key, undefined, value, ttl);
@@ -505,20 +505,33 @@ export class Engine {
       this.timed = true;
       this.everLive = false;
     }
-    return this.timed ? this.now() : this.floor;
+    return this.timed ? this.now() : this.storeTime();
   }
 
-  /** Store time: the clock in whole ms, held at its latest reading when it runs backwards,
-   * throws or returns something that is not a finite number ≥ 0. */
+  /** Store time, read from the clock: the core's store time (a shared cell), advanced to the
+   * reading when the clock reads later — a reading that is earlier, throws, or is not a finite
+   * number ≥ 0 leaves it where it is (time never runs backwards). The core observes what is
+   * recorded here at its next operation, as it applies logged hits. */
   private now(): number {
     let reading: unknown;
     try {
       reading = this.clock();
     } catch {
-      return this.floor;
+      return this.storeTime();
     }
-    if (typeof reading === "number" && reading > this.floor && reading < Infinity) this.floor = Math.floor(reading);
-    return this.floor;
+    const latest = this.storeTime();
+    if (typeof reading === "number" && reading > latest && reading < Infinity) {
+      const now = Math.floor(reading);
+      this.sharedTime[0] = now;
+      return now;
+    }
+    return latest;
+  }
+
+  /** The core's store time, without reading the clock. */
+  private storeTime(): number {
+    if (this.sharedTime.length === 0) this.view();
+    return this.sharedTime[0]!;
   }
 
   /** The number of log entries for the core's next operation to apply first; the plan ends
@@ -596,5 +609,6 @@ export class Engine {
     this.cells = new Uint32Array(buffer, this.slots.cellsAt(), CELLS);
     // Slot i's deadline is the f64 at 16 × i (the core's SlotNode layout).
     this.deadlines = new Float64Array(buffer, this.cells[DEADLINES_AT]!, this.cells[DEADLINES_LEN]! * SLOT_STRIDE);
+    this.sharedTime = new Float64Array(buffer, this.cells[TIME_AT]!, 1);
   }
 }

@@ -26,8 +26,10 @@ export const PLAN_CAPACITY = 64;
 export const MISSES = 328;
 /** Cell: joins counted since the core's last operation (the core adds and zeroes them). */
 export const JOINS = 329;
+/** Cell: the byte address of the store-time f64 (never runs backwards; the core owns it). */
+export const TIME_AT = 330;
 /** Length of the cell block. */
-export const CELLS = 330;
+export const CELLS = 331;
 /** f64s per slot: slot i's deadline is deadlines[SLOT_STRIDE * i]. */
 export const SLOT_STRIDE = 2;
 /** The deadline the core writes for a slot reserved for a pending computation. */

@@ -34,8 +34,12 @@ pub const MISSES: usize = PLAN + PLAN_CAPACITY;
 /// Cell: callers that joined a pending computation since the core's last operation (each a hit
 /// and a join for the core's counters; zeroed as [`MISSES`]).
 pub const JOINS: usize = MISSES + 1;
+/// Cell: the byte address of the store-time `f64` (the latest clock reading the storage has
+/// seen: store time never runs backwards). JS writes a later reading there when it decides a
+/// hit, as it logs hits; the core observes it at its next operation and writes back its time.
+pub const TIME_AT: usize = JOINS + 1;
 /// Length of the cell block.
-pub const CELLS: usize = JOINS + 1;
+pub const CELLS: usize = TIME_AT + 1;
 /// `f64`s per slot in the slot array (16 bytes): slot `i`'s deadline is `f64` number
 /// `SLOT_STRIDE × i` of a view starting at [`DEADLINES_AT`].
 pub const SLOT_STRIDE: usize = 2;
@@ -113,6 +117,11 @@ pub const EXPORTED: &[(&str, f64, &str)] = &[
         "JOINS",
         JOINS as f64,
         "Cell: joins counted since the core's last operation (the core adds and zeroes them).",
+    ),
+    (
+        "TIME_AT",
+        TIME_AT as f64,
+        "Cell: the byte address of the store-time f64 (never runs backwards; the core owns it).",
     ),
     ("CELLS", CELLS as f64, "Length of the cell block."),
     (

@@ -24,7 +24,7 @@ use crate::ttl_from;
 
 use crate::layout::{
     CELLS, DEADLINES_AT, DEADLINES_LEN, FREED, FREED_COUNT, INSERT, JOINS, LOG, LOG_CAPACITY,
-    MISSES, NO_SLOT, PLAN, PLAN_CAPACITY, PLAN_MISSES, PREALLOCATED_SLOTS, SERIAL,
+    MISSES, NO_SLOT, PLAN, PLAN_CAPACITY, PLAN_MISSES, PREALLOCATED_SLOTS, SERIAL, TIME_AT,
 };
 
 /// One storage's TTL + LRU rules, indexed by slot.
@@ -33,6 +33,8 @@ pub struct WasmSlots {
     lru: SlotLru,
     default_ttl_ms: Option<u64>,
     cells: Box<[u32; CELLS]>,
+    /// Store time, shared with JS (see [`TIME_AT`]); it never moves.
+    time: Box<[f64]>,
 }
 
 #[wasm_bindgen]
@@ -60,10 +62,15 @@ impl WasmSlots {
             .into_boxed_slice()
             .try_into()
             .map_err(|_| error(OutOfMemory.into()))?;
+        let mut time = Vec::new();
+        time.try_reserve_exact(1)
+            .map_err(|_| error(OutOfMemory.into()))?;
+        time.push(0.0);
         let mut slots = WasmSlots {
             lru,
             default_ttl_ms,
             cells,
+            time: time.into_boxed_slice(),
         };
         slots.publish();
         Ok(slots)
@@ -140,12 +147,13 @@ impl WasmSlots {
     pub fn complete(&mut self, touched: u32, slot: u32, serial: u32, now: f64, ttl: f64) -> bool {
         self.flush(touched);
         let ttl = self.entry_ttl(ttl);
+        let now = self.store_time(now);
         let mut freed = Freeing::new(&mut self.cells);
-        self.lru
-            .complete(slot, serial, millis(now), ttl, &mut |s, why| {
-                freed.push(s, why)
-            })
-            .is_ok()
+        let completed = self
+            .lru
+            .complete(slot, serial, now, ttl, &mut |s, why| freed.push(s, why))
+            .is_ok();
+        completed
     }
 
     /// A new ready entry at `now` with `ttl`; returns its slot, or [`NO_SLOT`] when out of
@@ -153,11 +161,9 @@ impl WasmSlots {
     pub fn insert(&mut self, touched: u32, now: f64, ttl: f64) -> u32 {
         self.flush(touched);
         let ttl = self.entry_ttl(ttl);
+        let now = self.store_time(now);
         let mut freed = Freeing::new(&mut self.cells);
-        match self
-            .lru
-            .insert(millis(now), ttl, &mut |s, why| freed.push(s, why))
-        {
+        match self.lru.insert(now, ttl, &mut |s, why| freed.push(s, why)) {
             Ok(slot) => {
                 self.publish();
                 slot
@@ -171,13 +177,15 @@ impl WasmSlots {
     pub fn refresh(&mut self, touched: u32, slot: u32, now: f64, ttl: f64) -> bool {
         self.flush(touched);
         let ttl = self.entry_ttl(ttl);
-        self.lru.refresh(slot, millis(now), ttl)
+        let now = self.store_time(now);
+        self.lru.refresh(slot, now, ttl)
     }
 
     /// Frees `slot` (a pending one is cancelled); true if it held an entry live at `now`.
     pub fn remove(&mut self, touched: u32, slot: u32, now: f64) -> bool {
         self.flush(touched);
-        self.lru.remove(slot, millis(now))
+        let now = self.store_time(now);
+        self.lru.remove(slot, now)
     }
 
     /// Frees the pending slot `slot`/`serial` (a failed computation); false if stale.
@@ -189,7 +197,18 @@ impl WasmSlots {
     /// Frees the ready entry in `slot` if it expired at `now`.
     pub fn expire(&mut self, touched: u32, slot: u32, now: f64) -> bool {
         self.flush(touched);
-        self.lru.expire(slot, millis(now))
+        let now = self.store_time(now);
+        self.lru.expire(slot, now)
+    }
+
+    /// Whether the core holds `slot` live at `now` (after applying the log): the decision JS's
+    /// hit path makes from the deadline and the shared store time, asked of the core itself —
+    /// the test that pins the two together calls it.
+    #[wasm_bindgen(js_name = isLive)]
+    pub fn is_live(&mut self, touched: u32, slot: u32, now: f64) -> bool {
+        self.flush(touched);
+        let now = self.store_time(now);
+        self.lru.is_live(slot, now)
     }
 
     /// Frees every slot; pending tickets become stale.
@@ -215,8 +234,18 @@ impl WasmSlots {
         }
     }
 
+    /// Store time at a reading JS passed: the latest of it, what JS recorded in the shared
+    /// store-time cell, and what the core saw before (time never runs backwards). Written back
+    /// for JS's next hit decision.
+    fn store_time(&mut self, reading: f64) -> u64 {
+        let now = self.lru.observe(millis(reading).max(millis(self.time[0])));
+        self.time[0] = now as f64;
+        now
+    }
+
     /// Writes where the slot array is now and how many slots it has (it moves when it grows).
     fn publish(&mut self) {
+        self.cells[TIME_AT] = self.time.as_ptr() as usize as u32;
         self.cells[DEADLINES_AT] = self.lru.nodes_address() as u32;
         // The whole capacity: the view then lasts until the array moves, not one slot.
         self.cells[DEADLINES_LEN] = self.lru.slot_capacity() as u32;

@@ -1,0 +1,56 @@
+// The npm hit path decides liveness in JavaScript, without calling into WebAssembly: from the
+// deadline the core wrote for the slot and the core's store time (a shared cell that never runs
+// backwards). This pins that decision to the core's own rule (`SlotLru::is_live`) over random
+// sequences of writes, reads, deletes and clock jumps in both directions.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { TTLMapStorage } from "cashier-wasm";
+
+const INTERNALS = Symbol.for("cashier-wasm.internals");
+
+function prng(seed) {
+  let state = seed >>> 0 || 1;
+  return (n) => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) % n;
+  };
+}
+
+test("the hit path's liveness decision is the core's, whatever the clock does", () => {
+  let compared = 0;
+  for (let seed = 1; seed <= 200; seed++) {
+    const pick = prng(seed);
+    let now = 1_000;
+    const storage = new TTLMapStorage({ maxSize: 6, ttl: pick(2) ? 20 : undefined, clock: () => now });
+    const engine = storage[INTERNALS];
+    const steps = [];
+    for (let step = 0; step < 150; step++) {
+      const key = `k${pick(10)}`;
+      const op = pick(10);
+      if (op < 4) {
+        const ttl = [undefined, 1, 5, 40][pick(4)];
+        steps.push(`set ${key} ttl=${ttl}`);
+        storage.set(key, step, ttl);
+      } else if (op < 6) {
+        steps.push(`get ${key}`);
+        storage.get(key);
+      } else if (op < 7) {
+        steps.push(`delete ${key}`);
+        storage.delete(key);
+      } else {
+        const jump = [1, 3, 7, 19, 41, -2, -9, -30][pick(8)];
+        now = Math.max(0, now + jump);
+        steps.push(`clock ${jump >= 0 ? "+" : ""}${jump} = ${now}`);
+      }
+      for (const [key, slot] of engine.strings) {
+        const decidedInJs = storage.has(key);
+        const decidedByCore = engine.slots.isLive(engine.takeTouched(), slot, now);
+        assert.equal(decidedInJs, decidedByCore, `seed ${seed}, ${key} at clock ${now} after:\n  ${steps.join("\n  ")}`);
+        compared++;
+      }
+    }
+  }
+  assert.ok(compared > 10_000, `only ${compared} decisions compared`);
+});
