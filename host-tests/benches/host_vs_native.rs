@@ -1,5 +1,8 @@
 //! Host-side calls into the component against the same operations on cashier-core natively:
-//! get-hit, set, and a begin/complete pair, on 1,000 keys with 16-byte values.
+//! get-hit, set, and a begin/complete pair, on 1,000 keys with 16-byte values. `component` is
+//! the byte-value `cache` (values copied across), `component-handle` the `handle-cache` through
+//! [`HandleCache`] (values kept on the host, a `u64` crosses). `host_call_floor` is the least a
+//! call costs: `handle-cache.stats` (no argument, a record of numbers back, no post-return).
 //! Run: `bash .ci/build-component.sh && cargo bench -p cashier-host`
 //! (`bench/run.sh` puts the medians in bench/RESULTS.md).
 
@@ -7,27 +10,39 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use cashier_core::{Cache, Lookup as CoreLookup, ManualClock as CoreClock, StoreConfig, Ticket};
-use cashier_host::{CacheConfig, Cashier, Lookup, ManualClock};
+use cashier_host::{CacheConfig, Cashier, HandleCache, Lookup, LookupRef, ManualClock};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 const KEYS: usize = 1_000;
 const VALUE: [u8; 16] = [7; 16];
 
-fn component() -> (Cashier, cashier_host::CacheHandle) {
+fn instance() -> Cashier {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../target/cashier.component.wasm"
     );
     let engine = wasmtime::Engine::default();
-    let mut cashier = Cashier::load(&engine, path, ManualClock::new(0))
-        .expect("run bash .ci/build-component.sh first");
-    let cache = cashier
-        .create_cache(CacheConfig {
-            max_size: KEYS as u32 * 2,
-            default_ttl_ms: Some(60_000),
-            hash_seed: 1,
-        })
-        .unwrap();
+    Cashier::load(&engine, path, ManualClock::new(0))
+        .expect("run bash .ci/build-component.sh first")
+}
+
+fn config() -> CacheConfig {
+    CacheConfig {
+        max_size: KEYS as u32 * 2,
+        default_ttl_ms: Some(60_000),
+        hash_seed: 1,
+    }
+}
+
+fn component() -> (Cashier, cashier_host::CacheHandle) {
+    let mut cashier = instance();
+    let cache = cashier.create_cache(config()).unwrap();
+    (cashier, cache)
+}
+
+fn component_handles() -> (Cashier, HandleCache<[u8; 16]>) {
+    let mut cashier = instance();
+    let cache = HandleCache::create(&mut cashier, config()).unwrap();
     (cashier, cache)
 }
 
@@ -69,6 +84,26 @@ fn get_hit(c: &mut Criterion) {
             black_box(cashier.get(&handle, &keys[i]).unwrap().map(|v| v.len()))
         })
     });
+    let (mut cashier, mut cache) = component_handles();
+    for key in &keys {
+        cache.set(&mut cashier, key, VALUE, None).unwrap();
+    }
+    group.bench_function(BenchmarkId::from_parameter("component-handle"), |b| {
+        b.iter(|| {
+            i = (i + 1) % KEYS;
+            black_box(cache.get(&mut cashier, &keys[i]).unwrap().map(|v| v.len()))
+        })
+    });
+    group.finish();
+}
+
+fn call_floor(c: &mut Criterion) {
+    let mut group = c.benchmark_group("host_call_floor");
+    group.throughput(Throughput::Elements(1));
+    let (mut cashier, mut cache) = component_handles();
+    group.bench_function(BenchmarkId::from_parameter("component-handle"), |b| {
+        b.iter(|| black_box(cache.stats(&mut cashier).unwrap()))
+    });
     group.finish();
 }
 
@@ -90,6 +125,13 @@ fn set(c: &mut Criterion) {
         b.iter(|| {
             i = (i + 1) % KEYS;
             cashier.set(&handle, &keys[i], &VALUE, None).unwrap();
+        })
+    });
+    let (mut cashier, mut cache) = component_handles();
+    group.bench_function(BenchmarkId::from_parameter("component-handle"), |b| {
+        b.iter(|| {
+            i = (i + 1) % KEYS;
+            cache.set(&mut cashier, &keys[i], VALUE, None).unwrap();
         })
     });
     group.finish();
@@ -126,12 +168,23 @@ fn begin_complete(c: &mut Criterion) {
             }
         })
     });
+    let (mut cashier, mut cache) = component_handles();
+    group.bench_function(BenchmarkId::from_parameter("component-handle"), |b| {
+        b.iter(|| {
+            i = (i + 1) % KEYS;
+            let key = keys[i].as_str();
+            cache.delete(&mut cashier, key).unwrap();
+            if let LookupRef::Miss(ticket) = cache.begin(&mut cashier, key).unwrap() {
+                cache.complete(&mut cashier, ticket, VALUE, None).unwrap();
+            }
+        })
+    });
     group.finish();
 }
 
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2)).sample_size(40);
-    targets = get_hit, set, begin_complete
+    targets = get_hit, call_floor, set, begin_complete
 }
 criterion_main!(benches);

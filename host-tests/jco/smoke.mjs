@@ -21,6 +21,18 @@ assert.deepEqual(cache.begin("k"), { tag: "hit", val: bytes("v") });
 assert.throws(() => cache.complete(first.val, bytes("x"), undefined), (e) => e.payload?.tag === "stale-ticket");
 assert.throws(() => store.Cache.create({ maxSize: 0, hashSeed: 1n }), (e) => e.payload?.tag === "invalid-config");
 
+// The handle cache: u64 handles in, the same handles back, replaced ones reported freed once.
+const handles = store.HandleCache.create({ maxSize: 2, defaultTtlMs: undefined, hashSeed: 7n });
+assert.equal(handles.set("a", 1n, undefined), 0);
+assert.equal(handles.get("a"), 1n);
+assert.equal(handles.set("a", 2n, undefined), 1, "the replaced handle waits to be taken");
+assert.deepEqual([...handles.takeFreed()], [1n]);
+assert.deepEqual([...handles.takeFreed()], []);
+const pending = handles.begin("h");
+assert.equal(pending.tag, "miss");
+assert.deepEqual(handles.complete(pending.val, 3n, undefined), { waiters: 0, freed: 0 });
+assert.deepEqual(handles.begin("h"), { tag: "hit", val: 3n });
+
 // A shared vector: "nested request-like object".
 const vectors = JSON.parse(readFileSync(new URL("../../core/tests/vectors/keys.json", import.meta.url), "utf8"));
 const vector = vectors.vectors.find((v) => v.about === "nested request-like object");

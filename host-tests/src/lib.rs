@@ -30,9 +30,12 @@ pub mod bindings {
     wasmtime::component::bindgen!({ world: "cashier", path: "../wit", additional_derives: [PartialEq] });
 }
 
+mod handles;
+
 pub use bindings::exports::cashier::cache::keys::{KeyOptions, Node, Serializer};
 pub use bindings::exports::cashier::cache::store::{Config as CacheConfig, Lookup};
 pub use bindings::exports::cashier::cache::types::{Error as CacheError, Stats};
+pub use handles::{HandleCache, LookupRef};
 
 /// The time source the host gives the component (its `clock` import).
 pub trait Clock: Send + 'static {
@@ -100,6 +103,9 @@ pub enum HostError {
     OutOfMemory(wasmtime::Error),
     /// Loading failed, or the call trapped (fuel exhausted, a bug): the instance is unusable.
     Wasmtime(wasmtime::Error),
+    /// The component named a handle this [`HandleCache`] never gave it or already had back
+    /// (a bug in the component's handle protocol).
+    UnknownHandle(u64),
 }
 
 impl std::fmt::Display for HostError {
@@ -110,6 +116,12 @@ impl std::fmt::Display for HostError {
                 write!(f, "out of memory copying the arguments in: {error:#}")
             }
             HostError::Wasmtime(error) => write!(f, "wasmtime: {error:#}"),
+            HostError::UnknownHandle(handle) => {
+                write!(
+                    f,
+                    "the component named handle {handle}, which it does not hold"
+                )
+            }
         }
     }
 }

@@ -33,6 +33,19 @@ pub fn lend(bytes: &[u8]) -> Vec<u8> {
     unsafe { Vec::from_raw_parts(ptr, bytes.len(), bytes.len()) }
 }
 
+/// `items` as a `Vec` the host can read and the post-return function "frees", without copying
+/// or allocating (as [`lend`]). The `Vec` must only be read, returned or dropped.
+pub fn lend_slice<T: Copy>(items: &[T]) -> Vec<T> {
+    if items.is_empty() {
+        return Vec::new();
+    }
+    let ptr = items.as_ptr().cast_mut();
+    LENT.store(ptr.cast(), Ordering::Relaxed);
+    // SAFETY: as in `lend`: initialized items untouched until post-return, never written or
+    // grown, and their deallocation intercepted by `take_back`.
+    unsafe { Vec::from_raw_parts(ptr, items.len(), items.len()) }
+}
+
 /// A static message as a `String` the host can read, without allocating (see [`lend`]).
 pub fn lend_str(text: &'static str) -> String {
     // SAFETY: the bytes come from a `str`, so they are UTF-8.

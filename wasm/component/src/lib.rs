@@ -8,6 +8,7 @@
 
 mod allocator;
 mod arguments;
+mod handles;
 mod lend;
 mod realloc;
 mod tickets;
@@ -45,6 +46,7 @@ struct Component;
 
 impl StoreGuest for Component {
     type Cache = Cache;
+    type HandleCache = handles::HandleCache;
 }
 
 impl KeysGuest for Component {
@@ -149,16 +151,7 @@ impl GuestCache for Cache {
     }
 
     fn stats(&self) -> Stats {
-        let s = self.inner.borrow().stats();
-        Stats {
-            hits: s.hits,
-            misses: s.misses,
-            joined: s.joined,
-            evictions: s.evictions,
-            expirations: s.expirations,
-            size: s.size,
-            pending: s.pending,
-        }
+        stats(self.inner.borrow().stats())
     }
 
     fn begin(&self, key: String) -> Result<Lookup, Error> {
@@ -205,6 +198,19 @@ impl GuestCache for Cache {
         landing
             .map(|landing| landing.waiters)
             .map_err(|e| error(e.into()))
+    }
+}
+
+/// The core's counters as the WIT record.
+fn stats(s: cashier_core::CacheStats) -> Stats {
+    Stats {
+        hits: s.hits,
+        misses: s.misses,
+        joined: s.joined,
+        evictions: s.evictions,
+        expirations: s.expirations,
+        size: s.size,
+        pending: s.pending,
     }
 }
 
