@@ -3,7 +3,10 @@
 //! benchmark (the criterion rows are in `benches/host_vs_native.rs`).
 //!
 //! `cargo run -p cashier-host --profile bench --example hit_cost [-- ROUNDS]`
-//! (after `bash .ci/build-component.sh`); `perf record` it for a profile.
+//! (after `bash .ci/build-component.sh`); `ONLY=native|bytes|handle|bytes-nottl|handle-nottl|
+//! floor` runs one kind,
+//! `CALLS=n` sets the calls per round. Instructions per call, independent of machine load:
+//! `valgrind --tool=callgrind` at two round counts, the difference over the extra calls.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -12,7 +15,6 @@ use cashier_core::{Cache, ManualClock as CoreClock, StoreConfig};
 use cashier_host::{CacheConfig, Cashier, HandleCache, ManualClock};
 
 const KEYS: usize = 1_000;
-const CALLS: usize = 200_000;
 
 fn instance() -> Cashier {
     let path = concat!(
@@ -31,15 +33,26 @@ fn config(ttl: Option<u64>) -> CacheConfig {
     }
 }
 
-/// The fastest of `rounds` runs of `CALLS` calls, in ns per call.
+/// Calls per round: `CALLS`, or 200,000.
+fn calls() -> usize {
+    std::env::var("CALLS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(200_000)
+}
+
+/// The fastest of `rounds` runs of [`calls`] calls, in ns per call. Never inlined, so that
+/// `callgrind --toggle-collect='*hit_cost::time*'` counts the calls alone.
+#[inline(never)]
 fn time(rounds: usize, mut call: impl FnMut(usize)) -> f64 {
+    let calls = calls();
     (0..rounds)
         .map(|_| {
             let start = Instant::now();
-            for i in 0..CALLS {
+            for i in 0..calls {
                 call(i % KEYS);
             }
-            start.elapsed().as_nanos() as f64 / CALLS as f64
+            start.elapsed().as_nanos() as f64 / calls as f64
         })
         .fold(f64::INFINITY, f64::min)
 }
@@ -71,8 +84,11 @@ fn main() {
             }),
         ));
     }
-    for (name, ttl) in [("", Some(60_000)), (" (no TTL: no clock call)", None)] {
-        if wanted("bytes") {
+    for (name, ttl, suffix) in [
+        ("", Some(60_000), ""),
+        (" (no TTL: no clock call)", None, "-nottl"),
+    ] {
+        if wanted(&format!("bytes{suffix}")) {
             let mut cashier = instance();
             let cache = cashier.create_cache(config(ttl)).unwrap();
             for key in &keys {
@@ -84,7 +100,7 @@ fn main() {
             });
             rows.push((Box::leak(label.into_boxed_str()), ns));
         }
-        if wanted("handle") {
+        if wanted(&format!("handle{suffix}")) {
             let mut cashier = instance();
             let mut cache = HandleCache::create(&mut cashier, config(ttl)).unwrap();
             for key in &keys {

@@ -9,7 +9,7 @@
 
 use wasmtime::component::ResourceAny;
 
-use crate::bindings::exports::cashier::cache::store::HandleLookup;
+use crate::bindings::exports::cashier::cache::store::{HandleLookup, ShortKey};
 use crate::{CacheConfig, Cashier, HostError, Stats};
 
 /// What [`HandleCache::begin`] found for a key.
@@ -57,11 +57,12 @@ impl<T> HandleCache<T> {
 
     /// The live value for `key`; makes it the most recently used.
     pub fn get(&mut self, cashier: &mut Cashier, key: &str) -> Result<Option<&T>, HostError> {
-        let handle = cashier
-            .bindings
-            .cashier_cache_store()
-            .handle_cache()
-            .call_get(&mut cashier.store, self.resource, key)?;
+        let calls = cashier.bindings.cashier_cache_store().handle_cache();
+        // A short key travels by value: no copy into the component's memory.
+        let handle = match short_key(key) {
+            Some(short) => calls.call_get_short(&mut cashier.store, self.resource, short)?,
+            None => calls.call_get(&mut cashier.store, self.resource, key)?,
+        };
         match handle {
             None => Ok(None),
             Some(handle) => self.object(handle).map(Some),
@@ -230,6 +231,12 @@ impl<T> HandleCache<T> {
         Ok(freed.len())
     }
 
+    /// The component's `handle-cache` resource, for calling the WIT exports directly (see
+    /// [`Cashier::raw`]); values stored that way are not this side's to drop.
+    pub fn resource(&self) -> ResourceAny {
+        self.resource
+    }
+
     /// How many values this side holds: stored in the component, or let go of and not yet
     /// reclaimed.
     pub fn values_held(&self) -> usize {
@@ -270,4 +277,38 @@ impl<T> HandleCache<T> {
             .and_then(Option::as_ref)
             .ok_or(HostError::UnknownHandle(handle))
     }
+}
+
+/// The longest key passed by value (`short-key` in the WIT).
+const SHORT_KEY_BYTES: usize = 112;
+
+/// `key` packed into a `short-key`, if it fits.
+fn short_key(key: &str) -> Option<ShortKey> {
+    if key.len() > SHORT_KEY_BYTES {
+        return None;
+    }
+    let mut bytes = [0u8; SHORT_KEY_BYTES];
+    bytes[..key.len()].copy_from_slice(key.as_bytes());
+    let word = |i: usize| {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&bytes[i * 8..i * 8 + 8]);
+        u64::from_le_bytes(word)
+    };
+    Some(ShortKey {
+        len: key.len() as u8,
+        w0: word(0),
+        w1: word(1),
+        w2: word(2),
+        w3: word(3),
+        w4: word(4),
+        w5: word(5),
+        w6: word(6),
+        w7: word(7),
+        w8: word(8),
+        w9: word(9),
+        w10: word(10),
+        w11: word(11),
+        w12: word(12),
+        w13: word(13),
+    })
 }

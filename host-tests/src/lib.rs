@@ -261,6 +261,11 @@ impl Cashier {
         &mut self.store
     }
 
+    /// The generated bindings and the store, for calling the WIT exports directly.
+    pub fn raw(&mut self) -> (&bindings::Cashier, &mut Store<HostState>) {
+        (&self.bindings, &mut self.store)
+    }
+
     /// A new cache.
     pub fn create_cache(&mut self, config: CacheConfig) -> Result<CacheHandle, HostError> {
         let resource = self

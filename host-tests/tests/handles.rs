@@ -479,3 +479,88 @@ fn hits_and_freeing_work_at_memory_exhaustion() {
     }
     assert!(cashier.memory_bytes() <= limit);
 }
+
+/// Keys up to 112 bytes take `get-short` (passed by value), longer ones `get`: both find the
+/// same entries, multi-byte UTF-8 included, at and around the boundary.
+#[test]
+fn short_and_long_keys_find_the_same_entries() {
+    let clock = ManualClock::new(0);
+    let mut cashier = instance(&clock);
+    let log = DropLog::default();
+    let mut cache = HandleCache::create(&mut cashier, config(100, None)).unwrap();
+    let keys: Vec<String> = [0, 1, 7, 8, 9, 111, 112, 113, 300]
+        .into_iter()
+        .map(|len| "k".repeat(len))
+        .chain(["é".repeat(56), "é".repeat(57), "f(\"ü\", 😀)".to_string()])
+        .collect();
+    for (n, key) in keys.iter().enumerate() {
+        cache
+            .set(&mut cashier, key, log.value(n as u32), None)
+            .unwrap();
+    }
+    for (n, key) in keys.iter().enumerate() {
+        assert_eq!(
+            id(cache.get(&mut cashier, key).unwrap()),
+            Some(n as u32),
+            "key of {} bytes",
+            key.len()
+        );
+    }
+    // A prefix or an extension of a stored key is another key.
+    assert_eq!(id(cache.get(&mut cashier, &"k".repeat(110)).unwrap()), None);
+    assert_eq!(id(cache.get(&mut cashier, &"k".repeat(114)).unwrap()), None);
+    let stats = cache.stats(&mut cashier).unwrap();
+    assert_eq!((stats.hits, stats.misses), (keys.len() as u64, 2));
+}
+
+/// `get-short` called directly with a length over 112 or bytes that are not UTF-8: none, no
+/// lookup counted, no trap, and the cache still serves.
+#[test]
+fn a_short_key_that_names_no_key_is_none() {
+    use cashier_host::bindings::exports::cashier::cache::store::ShortKey;
+    let clock = ManualClock::new(0);
+    let mut cashier = instance(&clock);
+    let mut cache = HandleCache::create(&mut cashier, config(10, None)).unwrap();
+    cache.set(&mut cashier, "ab", 1u32, None).unwrap();
+    let resource = cache.resource();
+    let short = |len: u8, w0: u64| ShortKey {
+        len,
+        w0,
+        w1: 0,
+        w2: 0,
+        w3: 0,
+        w4: 0,
+        w5: 0,
+        w6: 0,
+        w7: 0,
+        w8: 0,
+        w9: 0,
+        w10: 0,
+        w11: 0,
+        w12: 0,
+        w13: 0,
+    };
+    let ab = u64::from_le_bytes(*b"ab\0\0\0\0\0\0");
+    let (bindings, store) = cashier.raw();
+    let calls = bindings.cashier_cache_store().handle_cache();
+    // The handle of "ab": the first slot of the host's slab.
+    let found = calls.call_get_short(&mut *store, resource, short(2, ab));
+    assert_eq!(found.unwrap(), Some(0));
+    for bad in [short(113, ab), short(255, ab), short(2, 0xffff)] {
+        assert_eq!(
+            calls.call_get_short(&mut *store, resource, bad).unwrap(),
+            None
+        );
+    }
+    assert_eq!(id_u32(cache.get(&mut cashier, "ab").unwrap()), Some(1));
+    let stats = cache.stats(&mut cashier).unwrap();
+    assert_eq!(
+        (stats.hits, stats.misses),
+        (2, 0),
+        "the bad keys counted nothing"
+    );
+}
+
+fn id_u32(found: Option<&u32>) -> Option<u32> {
+    found.copied()
+}

@@ -18,12 +18,16 @@ use cashier_core::{
 };
 
 use crate::exports::cashier::cache::store::{
-    Config, GuestHandleCache, HandleLanding, HandleLookup,
+    Config, GuestHandleCache, HandleLanding, HandleLookup, ShortKey,
 };
 use crate::exports::cashier::cache::types::{Error, Stats};
 use crate::lend::lend_slice;
 use crate::tickets::TicketCipher;
 use crate::{HostClock, allocator, error, out_of_memory};
+
+/// The longest key `get-short` carries: 14 words, so that the call's parameters (the cache,
+/// the length and the words) stay within the canonical ABI's 16 flat values.
+const SHORT_KEY_BYTES: usize = 112;
 
 /// The handles a cache has let go of and not yet reported, and how many it holds.
 struct Freed {
@@ -144,6 +148,21 @@ impl GuestHandleCache for HandleCache {
             .borrow_mut()
             .get(key.as_str())
             .map(|handle| handle.0)
+    }
+
+    fn get_short(&self, key: ShortKey) -> Option<u64> {
+        let mut bytes = [0u8; SHORT_KEY_BYTES];
+        let words = [
+            key.w0, key.w1, key.w2, key.w3, key.w4, key.w5, key.w6, key.w7, key.w8, key.w9,
+            key.w10, key.w11, key.w12, key.w13,
+        ];
+        for (chunk, word) in bytes.chunks_exact_mut(8).zip(words) {
+            chunk.copy_from_slice(&word.to_le_bytes());
+        }
+        // Not text, or too long: no stored key can match, so nothing is looked up.
+        let text = std::str::from_utf8(bytes.get(..usize::from(key.len))?).ok()?;
+        let _reporting = Reporting::to(&self.freed);
+        self.inner.borrow_mut().get(text).map(|handle| handle.0)
     }
 
     fn set(&self, key: String, handle: u64, ttl_ms: Option<u64>) -> Result<u32, Error> {
