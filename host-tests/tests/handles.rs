@@ -564,3 +564,44 @@ fn a_short_key_that_names_no_key_is_none() {
 fn id_u32(found: Option<&u32>) -> Option<u32> {
     found.copied()
 }
+
+/// Reporting needs no memory: two caches filled in turn to memory exhaustion (so the freed
+/// key blocks of one are not adjacent and cannot merge), then every entry of one is purged at
+/// once. Its report of far more handles than the allocator's 64 KiB reserve holds fits in the
+/// room reserved when the handles were taken: no trap, every handle reported once.
+#[test]
+fn purging_at_memory_exhaustion_reports_every_handle_without_allocating() {
+    let clock = ManualClock::new(0);
+    let probe_limit = {
+        let mut probe = instance(&clock);
+        let mut cache = HandleCache::create(&mut probe, config(100_000, None)).unwrap();
+        cache.set(&mut probe, "probe", 0u32, None).unwrap();
+        probe.memory_bytes()
+    };
+    let limit = probe_limit + (3 << 20);
+    let mut cashier = instance_with_memory_limit(&clock, limit);
+    let mut purged = HandleCache::create(&mut cashier, config(1_000_000, None)).unwrap();
+    let mut kept = HandleCache::create(&mut cashier, config(1_000_000, None)).unwrap();
+    let mut stored = 0u32;
+    'fill: loop {
+        for cache in [&mut purged, &mut kept] {
+            match cache.set(&mut cashier, &format!("k{stored}"), stored, None) {
+                Ok(()) => {}
+                Err(HostError::OutOfMemory(_) | HostError::Cache(CacheError::OutOfMemory(_))) => {
+                    break 'fill;
+                }
+                Err(other) => panic!("set {stored}: {other}"),
+            }
+        }
+        stored += 1;
+    }
+    let held = purged.values_held();
+    assert!(held > 10_000, "only {held} entries: the report fits the reserve");
+    purged.bump_version(&mut cashier).unwrap();
+    let purged_count = purged.purge(&mut cashier).unwrap();
+    assert_eq!(purged_count as usize, held);
+    assert_eq!(purged.values_held(), 0, "every handle came back");
+    for i in (0..stored).step_by(97) {
+        assert_eq!(kept.get(&mut cashier, &format!("k{i}")).unwrap(), Some(&i));
+    }
+}
