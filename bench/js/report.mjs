@@ -139,6 +139,14 @@ if (host) {
   say();
   say(host);
   say();
+  // Issue 14: a hit through the component's handle cache (values kept by the host).
+  const median = (group, contender) => {
+    const row = host.split("\n").find((line) => line.startsWith(`| ${group} | ${contender} |`));
+    return row ? Number(row.split("|")[3]) : NaN;
+  };
+  const nativeHit = median("host_get_hit", "native");
+  const handleHit = median("host_get_hit", "component-handle");
+  target("component get hit ≤ 10× native (issue 14, handle-cache)", handleHit / nativeHit, 10, `${ns(handleHit)} vs ${ns(nativeHit)}`);
 }
 
 if (redis) {

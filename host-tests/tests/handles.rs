@@ -596,7 +596,10 @@ fn purging_at_memory_exhaustion_reports_every_handle_without_allocating() {
         stored += 1;
     }
     let held = purged.values_held();
-    assert!(held > 10_000, "only {held} entries: the report fits the reserve");
+    assert!(
+        held > 10_000,
+        "only {held} entries: the report fits the reserve"
+    );
     purged.bump_version(&mut cashier).unwrap();
     let purged_count = purged.purge(&mut cashier).unwrap();
     assert_eq!(purged_count as usize, held);
