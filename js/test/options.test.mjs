@@ -7,28 +7,10 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as api from "cashier-wasm";
+import { MapStorage } from "./map-storage.mjs";
 
 const { memoize, buildKey, TTLMapStorage, TTLMapAsyncStorage } = api;
 
-/** A minimal SharedAsyncStorage over a Map. */
-class MapStorage {
-  values = new Map();
-  async getOrCompute(key, compute) {
-    if (this.values.has(key)) return this.values.get(key);
-    const value = await compute();
-    this.values.set(key, value);
-    return value;
-  }
-  async delete(key) {
-    return this.values.delete(key);
-  }
-  async clear() {
-    this.values.clear();
-  }
-  stats() {
-    return { hits: 0, misses: 0, waits: 0, errors: 0 };
-  }
-}
 
 test("two different functions with one name, version and prefix on one storage are refused", async () => {
   const users = { get: (id) => `user ${id}` };
