@@ -115,6 +115,10 @@ test("the package exports and declares only its public API", () => {
     assert.equal("provideAsyncContext" in exported, false);
     assert.equal("Engine" in exported, false);
     assert.equal("Level" in exported, false);
+    // The helpers memoize is built from (options.ts, key-of.ts, fast-keys.ts, memoize-shared.ts).
+    for (const helper of ["claimHead", "resolveName", "makeKeyOf", "primitiveKey", "keyBytes", "memoizeShared", "boundaryError"]) {
+      assert.equal(helper in exported, false, `the package exports the internal ${helper}`);
+    }
   }
   // Every published declaration file: internals are #private or @internal (stripped).
   const root = new URL("../../dist/types/", import.meta.url);
@@ -122,7 +126,7 @@ test("the package exports and declares only its public API", () => {
   assert.ok(reached.includes("index.d.ts") && reached.includes("api.d.ts"));
   for (const file of reached) {
     const text = readFileSync(new URL(file, root), "utf8");
-    for (const internal of ["busyDepth", "busyKeys", "busyLeaves", "lastKeys", "soleLeaf", "Level", "useAsyncContext", "provideAsyncContext", "engineOf", "Engine", "pins", "keyModule", "randomWords", "insideFlight", "firsts"]) {
+    for (const internal of ["busyDepth", "busyKeys", "busyLeaves", "lastKeys", "soleLeaf", "Level", "useAsyncContext", "provideAsyncContext", "engineOf", "Engine", "pins", "keyModule", "randomWords", "insideFlight", "firsts", "claimHead", "resolveName", "keyOptionArgs", "DEFAULT_MAX_KEY_BYTES", "primitiveKey", "keyableByValue", "argumentBudget", "sortedPositions", "makeKeyOf", "reprKeys", "memoizeShared", "boundaryError", "withCache", "runFlight", "lineageOf", "ReentrancyError"]) {
       assert.equal(text.includes(internal), false, `${file} declares the internal ${internal}`);
     }
   }
