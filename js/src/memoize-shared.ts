@@ -10,7 +10,7 @@ import { checkTtl } from "./engine.js";
 import { sortedPositions } from "./fast-keys.js";
 import { makeKeyOf } from "./key-of.js";
 import { boundaryError } from "./memory.js";
-import { checkedKeyOptionArgs, claimHead, describe, resolveName } from "./options.js";
+import { UNDECLARED_ASYNC_HINT, checkedKeyOptionArgs, claimHead, describe, resolveName } from "./options.js";
 import { withCache } from "./with-cache.js";
 import type { MemoizeOptions, SharedMemoCache, SharedMemoized } from "./api.js";
 
@@ -27,7 +27,7 @@ function randomSeed(): [number, number] {
 export function memoizeShared<F extends (...args: any[]) => any>(fn: F, options: MemoizeOptions, storage: SharedAsyncStorage, isAsync: boolean): SharedMemoized<F> {
   if (!isAsync) {
     throw new TypeError(
-      `memoize: ${describe(fn)} is synchronous; a storage outside the process answers with promises, so give it a TTLMapStorage. If it returns promises without being declared async, pass async: true`,
+      `memoize: ${describe(fn)} is synchronous; a storage outside the process answers with promises, so give it a TTLMapStorage. ${UNDECLARED_ASYNC_HINT}`,
     );
   }
   const name = resolveName(fn, options, true);

@@ -21,6 +21,10 @@ const SHARED_SIZE_AND_CLOCK = "memoize: maxSize and clock belong to the shared s
 /** On a shared storage the name tells functions' keys apart, so it cannot be empty. */
 const SHARED_NEEDS_NAME = "memoize: an anonymous function sharing a storage needs a name (options.name)";
 
+/** @internal The end of the error for a synchronous function given an async storage: a function
+ * that returns promises without being declared `async` is not detected as async. */
+export const UNDECLARED_ASYNC_HINT = "If it returns promises without being declared async, pass async: true";
+
 /** @internal How an error message names `fn`. */
 export function describe(fn: Function): string {
   return fn.name || "this function";
@@ -66,7 +70,7 @@ export function checkLocalStorage(fn: Function, storage: unknown, isAsync: boole
   }
   if (!isAsync && storage instanceof TTLMapAsyncStorage) {
     throw new TypeError(
-      `memoize: ${describe(fn)} is synchronous; give it a TTLMapStorage, not a TTLMapAsyncStorage. If it returns promises without being declared async, pass async: true`,
+      `memoize: ${describe(fn)} is synchronous; give it a TTLMapStorage, not a TTLMapAsyncStorage. ${UNDECLARED_ASYNC_HINT}`,
     );
   }
 }

@@ -55,6 +55,17 @@ test("two different functions with one name, version and prefix on one storage a
   }
 });
 
+test("a memoize call refused for its options does not claim its name on the shared storage", async () => {
+  // Both storage paths (local and outside the process) check the key options before claiming
+  // the name: a refused call leaves no owner behind that would refuse the corrected call.
+  for (const Storage of [TTLMapAsyncStorage, MapStorage]) {
+    const shared = new Storage();
+    assert.throws(() => memoize(async function load(id) { return `a ${id}`; }, { storage: shared, maxKeyBytes: 0 }), { name: "RangeError" });
+    const fixed = memoize(async function load(id) { return `b ${id}`; }, { storage: shared });
+    assert.equal(await fixed(1), "b 1");
+  }
+});
+
 test("a keyBuilder with version, prefix or cacheWith is refused (it builds the whole key)", () => {
   const keyBuilder = (name, args) => `${name}:${args[0]}`;
   for (const option of [{ version: 2 }, { prefix: "p:" }, { cacheWith: [0] }]) {
