@@ -89,3 +89,37 @@ export function runComputation<R>(lineage: readonly Flight[], compute: () => R):
 export function leaveContext(): void {
   if (flightContext !== undefined && contextUsers > 0 && --contextUsers === 0) flightContext.disable?.();
 }
+
+/** @internal The lineage of a flight the running code starts: the flights it runs inside, then
+ * `flight`. Taken when the flight starts, as its computation may run later (a shared storage's
+ * lock) in another context. */
+export function lineageOf(flight: Flight): readonly Flight[] {
+  return [...currentFlights(), flight];
+}
+
+/** @internal {@link runComputation}, leaving the context at once if `compute` throws; otherwise
+ * the caller leaves it ({@link leaveContext}) once the result has settled. */
+export function runFlight<R>(lineage: readonly Flight[], compute: () => R): R {
+  try {
+    return runComputation(lineage, compute);
+  } catch (error) {
+    leaveContext();
+    throw error;
+  }
+}
+
+/** How an error message names the function memoized as `name`. */
+function called(name: string): string {
+  return name || "an anonymous function";
+}
+
+/** @internal The error for a computation that awaited its own pending call (a join from inside
+ * the flight: {@link insideFlight}). */
+export function asyncReentrancyError(name: string): Error {
+  return new Error(`memoize: ${called(name)} awaited its own pending call with the same arguments (async re-entrancy); it would wait for itself forever`);
+}
+
+/** @internal The error for a synchronous computation that called itself with its own arguments. */
+export function syncReentrancyError(name: string): Error {
+  return new Error(`memoize: ${called(name)} was called again with the same arguments while computing them (synchronous re-entrancy)`);
+}

@@ -37,6 +37,17 @@ test("two different functions with one name, version and prefix on one storage a
   }
 });
 
+test("a memoize call refused for its options does not claim its name on the shared storage", async () => {
+  // Both storage paths (local and outside the process) check the key options before claiming
+  // the name: a refused call leaves no owner behind that would refuse the corrected call.
+  for (const Storage of [TTLMapAsyncStorage, MapStorage]) {
+    const shared = new Storage();
+    assert.throws(() => memoize(async function load(id) { return `a ${id}`; }, { storage: shared, maxKeyBytes: 0 }), { name: "RangeError" });
+    const fixed = memoize(async function load(id) { return `b ${id}`; }, { storage: shared });
+    assert.equal(await fixed(1), "b 1");
+  }
+});
+
 test("a keyBuilder with version, prefix or cacheWith is refused (it builds the whole key)", () => {
   const keyBuilder = (name, args) => `${name}:${args[0]}`;
   for (const option of [{ version: 2 }, { prefix: "p:" }, { cacheWith: [0] }]) {
@@ -97,6 +108,10 @@ test("the package exports and declares only its public API", () => {
     assert.equal("provideAsyncContext" in exported, false);
     assert.equal("Engine" in exported, false);
     assert.equal("Level" in exported, false);
+    // The helpers memoize is built from (options.ts, key-of.ts, fast-keys.ts, memoize-shared.ts).
+    for (const helper of ["claimHead", "resolveName", "makeKeyOf", "primitiveKey", "keyBytes", "memoizeShared", "boundaryError"]) {
+      assert.equal(helper in exported, false, `the package exports the internal ${helper}`);
+    }
   }
   // Every published declaration file: internals are #private or @internal (stripped).
   const root = new URL("../../dist/types/", import.meta.url);
@@ -104,7 +119,7 @@ test("the package exports and declares only its public API", () => {
   assert.ok(reached.includes("index.d.ts") && reached.includes("api.d.ts"));
   for (const file of reached) {
     const text = readFileSync(new URL(file, root), "utf8");
-    for (const internal of ["busyDepth", "busyKeys", "busyLeaves", "lastKeys", "soleLeaf", "Level", "useAsyncContext", "provideAsyncContext", "engineOf", "Engine", "pins", "keyModule", "randomWords", "insideFlight", "firsts"]) {
+    for (const internal of ["busyDepth", "busyKeys", "busyLeaves", "lastKeys", "soleLeaf", "Level", "useAsyncContext", "provideAsyncContext", "engineOf", "Engine", "pins", "keyModule", "randomWords", "insideFlight", "firsts", "claimHead", "resolveName", "keyOptionArgs", "DEFAULT_MAX_KEY_BYTES", "primitiveKey", "keyableByValue", "argumentBudget", "sortedPositions", "makeKeyOf", "reprKeys", "memoizeShared", "boundaryError", "withCache", "runFlight", "lineageOf", "ReentrancyError"]) {
       assert.equal(text.includes(internal), false, `${file} declares the internal ${internal}`);
     }
   }
