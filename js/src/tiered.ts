@@ -161,7 +161,8 @@ export class TieredStorage implements SharedAsyncStorage {
       return false;
     }
     // Both clients resubscribe by themselves after a reconnection; what was published while the
-    // connection was down is lost, so L1 (which may hold deleted keys) starts over.
+    // connection was down is lost, so L1 (which may hold deleted keys) starts over. (A cluster
+    // client moves its subscription between nodes without a "ready": L1's TTL bounds that case.)
     subscriber.on?.("ready", () => {
       if (live) {
         this.epoch++;
