@@ -3,7 +3,9 @@
 // on one redis-server started here on 127.0.0.1, several interleaved rounds, medians; plus
 // cashier's RedisStorage on a 3-master Redis Cluster also started here (ioredis Cluster and
 // node-redis createCluster; one storage's keys share one hash-tag slot, so one master serves it),
-// and how long a TieredStorage delete takes to reach another connection's L1 (pub/sub).
+// and how long a TieredStorage delete takes to reach another connection's L1 (pub/sub); and the
+// cluster layout's trade-off: a lookup as one script in the storage's slot (cashier's layout) vs
+// the per-key alternative (GET the generation, then a script in the key's own slot).
 //
 //   node bench/js/redis.mjs [--rounds N] [--json out.json] [--md out.md]
 //
@@ -213,6 +215,43 @@ async function invalidationDelays(n) {
 }
 const invalidation = await invalidationDelays(500);
 
+/**
+ * Sequential lookups per second on the cluster (ioredis Cluster), medians of 5 rounds of 5,000:
+ * `oneSlot` — one script reading the generation and the value in the storage's hash-tag slot (as
+ * RedisStorage's FETCH); `perKey` — GET the generation, then a script on the value's own slot.
+ */
+async function clusterLayouts() {
+  const client = await ioRedisCluster(cluster.ports);
+  const fetch = `local g = redis.call('GET', KEYS[1]) or '0'
+return {g, redis.call('GET', ARGV[1] .. g .. ':v:' .. ARGV[2])}`;
+  const read = "return redis.call('GET', KEYS[1])";
+  // Both scripts on every master, so each EVALSHA finds its script wherever it is routed.
+  let oneSha;
+  let readSha;
+  for (const port of cluster.ports) {
+    const node = new Redis(`redis://127.0.0.1:${port}`);
+    oneSha = String(await node.call("SCRIPT", "LOAD", fetch));
+    readSha = String(await node.call("SCRIPT", "LOAD", read));
+    node.disconnect();
+  }
+  const n = 5000;
+  const rates = { oneSlot: [], perKey: [] };
+  for (let round = 0; round < 5; round++) {
+    let start = performance.now();
+    for (let i = 0; i < n; i++) await client.call("EVALSHA", oneSha, "1", "{bench-layout:}generation", "{bench-layout:}", `k${i % KEYS}`);
+    rates.oneSlot.push(n / ((performance.now() - start) / 1000));
+    start = performance.now();
+    for (let i = 0; i < n; i++) {
+      const generation = (await client.call("GET", "bench-layout:generation")) ?? "0";
+      await client.call("EVALSHA", readSha, "1", `bench-layout:${generation}:v:k${i % KEYS}`);
+    }
+    rates.perKey.push(n / ((performance.now() - start) / 1000));
+  }
+  client.disconnect();
+  return { oneSlot: median(rates.oneSlot), perKey: median(rates.perKey) };
+}
+const layouts = await clusterLayouts();
+
 const results = {};
 for (const [name, runs] of Object.entries(samples)) {
   const wrong = runs.reduce((sum, r) => sum + r.wrong, 0);
@@ -261,12 +300,13 @@ for (const [name, r] of Object.entries(results)) {
 }
 say();
 say(`L1 invalidation (TieredStorage subscriber, ioredis): a delete on one connection reaches another connection's L1 in ${invalidation.median.toFixed(2)} ms median, ${invalidation.p99.toFixed(2)} ms p99, ${invalidation.max.toFixed(2)} ms max (500 deletes; from the start of delete() to the key leaving L1).`);
+say(`Cluster layout: ${fmt(layouts.oneSlot)} sequential lookups/s as one script in the storage's hash-tag slot (cashier) vs ${fmt(layouts.perKey)}/s per-key (GET the generation, then a script in the key's slot); ioredis Cluster, medians of 5 × 5,000.`);
 say();
 say(`Versions: ${Object.entries(versions).map(([n, v]) => `${n} ${v}`).join(", ")}.`);
 const markdown = lines.join("\n");
 console.log(markdown);
 const json = option("--json", null);
-if (json) writeFileSync(json, JSON.stringify({ results, invalidation, versions }, null, 2));
+if (json) writeFileSync(json, JSON.stringify({ results, invalidation, layouts, versions }, null, 2));
 const md = option("--md", null);
 if (md) writeFileSync(md, `${markdown}\n`);
 await server.stop();
