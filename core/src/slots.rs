@@ -131,6 +131,7 @@ struct SlotNode {
 #[derive(Debug, Default, Clone, Copy)]
 struct Counters {
     hits: u64,
+    stale_hits: u64,
     misses: u64,
     joined: u64,
     evictions: u64,
@@ -178,6 +179,9 @@ pub struct SlotLru {
     sweep_cursor: u32,
     /// Whether any entry was ever given a finite deadline (lets the sweep skip caches without TTLs).
     ttl_seen: bool,
+    /// How long after its deadline an entry may still be served stale (while one refresh runs):
+    /// 0 unless [`SlotLru::with_stale_window`] set it.
+    stale_window: f64,
     /// The latest time seen: store time never runs backwards. A `Cell`, so that read-only
     /// lookups (a peek) observe time too.
     time_floor: Cell<u64>,
@@ -207,9 +211,24 @@ impl SlotLru {
             next_serial: 0,
             sweep_cursor: 0,
             ttl_seen: false,
+            stale_window: 0.0,
             time_floor: Cell::new(0),
             counters: Counters::default(),
         })
+    }
+
+    /// Lets entries be served for `window_ms` after their deadline, stale, while the caller
+    /// refreshes them (stale-while-revalidate): an entry is *fresh* while `now < deadline`,
+    /// *stale* while `deadline <= now < deadline + window_ms`, and expires only then — the sweep
+    /// and lookups free it no earlier, and evicting a stale entry counts as an eviction.
+    pub fn with_stale_window(mut self, window_ms: u64) -> Self {
+        self.stale_window = window_ms as f64;
+        self
+    }
+
+    /// The stale window (0: none).
+    pub fn stale_window_ms(&self) -> u64 {
+        self.stale_window as u64
     }
 
     /// Makes room for `slots` slots in all (never more than needed), so that the array does
@@ -304,6 +323,12 @@ impl SlotLru {
     /// batch, as it reports hits through [`SlotLru::touch_all`]).
     pub fn record_misses(&mut self, count: u64) {
         self.counters.misses += count;
+    }
+
+    /// Counts `count` of the hits recorded by [`SlotLru::touch`] as stale: served after their
+    /// deadline, within the stale window, while a refresh runs.
+    pub fn record_stale_hits(&mut self, count: u64) {
+        self.counters.stale_hits += count;
     }
 
     /// Counts `count` callers that joined pending computations a front end found without
@@ -474,7 +499,7 @@ impl SlotLru {
             return Some(Freed::Invalidated);
         }
         let now = self.observe(now);
-        if node.deadline >= 0.0 && now as f64 >= node.deadline {
+        if node.deadline >= 0.0 && now as f64 >= node.deadline + self.stale_window {
             self.counters.expirations += 1;
             self.free_occupied(slot);
             return Some(Freed::Expired);
@@ -578,6 +603,14 @@ impl SlotLru {
         }
     }
 
+    /// Whether `slot` holds an entry that may still be served at `now`: fresh, or stale within
+    /// the stale window (observed first).
+    pub fn is_servable(&self, slot: u32, now: u64) -> bool {
+        let now = self.observe(now) as f64;
+        matches!(self.nodes.get(slot as usize), Some(node) if node.deadline >= 0.0 && now < node.deadline + self.stale_window)
+            && self.is_current(slot)
+    }
+
     /// Whether `slot` holds a ready entry (live or not yet found expired).
     #[inline]
     pub fn is_ready(&self, slot: u32) -> bool {
@@ -649,6 +682,7 @@ impl SlotLru {
     pub fn stats(&self) -> CacheStats {
         CacheStats {
             hits: self.counters.hits,
+            stale_hits: self.counters.stale_hits,
             misses: self.counters.misses,
             joined: self.counters.joined,
             evictions: self.counters.evictions,
@@ -791,7 +825,7 @@ impl SlotLru {
         }
         let why = if !self.is_current(victim) {
             Freed::Invalidated
-        } else if (now as f64) < self.nodes[victim as usize].deadline {
+        } else if (now as f64) < self.nodes[victim as usize].deadline + self.stale_window {
             self.counters.evictions += 1;
             Freed::Evicted
         } else {
@@ -1127,4 +1161,25 @@ mod tests {
         let slots = vec![a];
         assert_eq!(order(&lru), slots);
     }
+
+    #[test]
+    fn a_stale_window_keeps_entries_servable_after_their_deadline() {
+        let mut lru = SlotLru::new(2, None).unwrap().with_stale_window(5);
+        let mut log = Log::new();
+        let a = insert(&mut lru, 0, Some(10), &mut log);
+        assert!(lru.is_live(a, 9) && lru.is_servable(a, 9));
+        assert!(!lru.is_live(a, 10) && lru.is_servable(a, 14), "stale, still servable");
+        assert!(!lru.expire(a, 14), "the sweep and lookups leave a stale entry alone");
+        // Within the window, evicting it counts as an eviction: it was still held.
+        let b = insert(&mut lru, 14, None, &mut log);
+        insert(&mut lru, 14, None, &mut log);
+        assert_eq!(log, [(a, Freed::Evicted)]);
+        assert!(lru.refresh(b, 14, Some(1)));
+        assert!(!lru.is_servable(b, 20), "deadline 15 + window 5");
+        assert!(lru.expire(b, 20));
+        assert_eq!(lru.stats().expirations, 1);
+        lru.record_stale_hits(3);
+        assert_eq!(lru.stats().stale_hits, 3);
+    }
+
 }

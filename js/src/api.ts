@@ -17,6 +17,8 @@ export { TTLMapAsyncStorage, TTLMapStorage } from "./storages.js";
 export type { CacheStats, StorageOptions } from "./storages.js";
 export { memoize } from "./memoize.js";
 export { buildKey } from "./key-of.js";
+export { TimeoutError } from "./timeout.js";
+export { computationSignal } from "./context.js";
 export { wasmMemoryBytes } from "./memory.js";
 
 /** How the canonical key becomes the stored key. */
@@ -50,6 +52,15 @@ export interface MemoizeOptions extends KeyOptions, StorageOptions {
   storage?: TTLMapStorage | TTLMapAsyncStorage | SharedAsyncStorage;
   /** Treat a function that returns promises as async (declared `async` functions are detected). */
   async?: boolean;
+  /**
+   * Async functions: a computation that has not settled after this many milliseconds rejects
+   * every caller with a {@link TimeoutError}, caches nothing and frees the key, so the next
+   * call computes afresh instead of joining the hung one. The computation can observe it through
+   * {@link computationSignal}. Local storages only.
+   */
+  timeout?: number;
+  /** Reports failed background refreshes (`staleWhileRevalidate`): the stale value is kept. */
+  onError?: (error: unknown) => void;
 }
 
 /** The `.cache` of a memoized function. */
@@ -84,7 +95,7 @@ export type SharedMemoized<F extends (...args: any[]) => any> = F & { readonly c
 
 /** Options of {@link memoize} over a storage it shares with other functions: `maxSize` and
  * `clock` then belong to the storage. */
-export type SharedStorageOptions<S> = Omit<MemoizeOptions, "storage" | "maxSize" | "clock"> & { storage: S; maxSize?: never; clock?: never };
+export type SharedStorageOptions<S> = Omit<MemoizeOptions, "storage" | "maxSize" | "clock" | "staleWhileRevalidate"> & { storage: S; maxSize?: never; clock?: never; staleWhileRevalidate?: never };
 
 /** Options of {@link memoize} with a storage of its own (made from `maxSize`, `ttl`, `clock`). */
 export type PrivateStorageOptions = Omit<MemoizeOptions, "storage"> & { storage?: undefined };

@@ -7,6 +7,25 @@ export interface Flight {
   /** Its ticket's serial. */
   serial: number;
   promise: Promise<unknown>;
+  /** Aborted when the computation is given up (its `timeout` passed). */
+  signal?: AbortSignal;
+}
+
+/**
+ * The `AbortSignal` of the computation the running code is part of, when it has a `timeout`:
+ * aborted (with a `TimeoutError`) once the timeout passes and every caller has been answered,
+ * so the computation can stop its own work (pass it to `fetch`, a database driver, ...).
+ * Call it in the computation's synchronous part (before its first `await`), which works in
+ * every runtime; where `AsyncLocalStorage` exists (Node, Deno, Bun) it works after awaits too.
+ * `undefined` outside such a computation.
+ */
+export function computationSignal(): AbortSignal | undefined {
+  const lineage = currentFlights();
+  for (let i = lineage.length - 1; i >= 0; i--) {
+    const signal = lineage[i]!.signal;
+    if (signal !== undefined) return signal;
+  }
+  return undefined;
 }
 
 /**

@@ -30,6 +30,11 @@ export function memoizeShared<F extends (...args: any[]) => any>(fn: F, options:
       `memoize: ${describe(fn)} is synchronous; a storage outside the process answers with promises, so give it a TTLMapStorage. ${UNDECLARED_ASYNC_HINT}`,
     );
   }
+  if (options.timeout !== undefined || options.staleWhileRevalidate !== undefined) {
+    throw new TypeError(
+      "memoize: timeout and staleWhileRevalidate apply to functions memoized over a local storage (TTLMapAsyncStorage or their own); a storage outside the process has its own timeout for its commands",
+    );
+  }
   const name = resolveName(fn, options, true);
   const { ttl } = options;
   checkTtl(ttl);

@@ -6,12 +6,13 @@
 
 import { isSharedAsyncStorage, type SharedAsyncStorage } from "./shared.js";
 import { asyncReentrancyError, insideFlight, leaveContext, lineageOf, runFlight, syncReentrancyError, type Flight } from "./context.js";
-import { ABSENT, BY_MANY, BY_ONE, BY_STRING, BY_TWO, Engine, NO_ARGUMENTS, PENDING_BASE, checkTtl, type Home } from "./engine.js";
+import { ABSENT, BY_MANY, BY_ONE, BY_STRING, BY_TWO, Engine, NO_ARGUMENTS, PENDING_BASE, STALE_BASE, checkTtl, type Home } from "./engine.js";
+import { TimeoutError, withTimeout } from "./timeout.js";
 import { engineOf, type TTLMapAsyncStorage, type TTLMapStorage } from "./storages.js";
 import { argumentBudget, keyBytes, keyableByValue, sortedPositions } from "./fast-keys.js";
 import { makeKeyOf, reprKeys } from "./key-of.js";
 import { boundaryError } from "./memory.js";
-import { checkFunction, checkLocalStorage, checkedKeyOptionArgs, claimHead, resolveName } from "./options.js";
+import { checkFreshness, checkFunction, checkLocalStorage, checkedKeyOptionArgs, claimHead, resolveName } from "./options.js";
 import { memoizeShared } from "./memoize-shared.js";
 import { withCache } from "./with-cache.js";
 import type { MemoCache, MemoizeOptions, Memoized, PrivateStorageOptions, SharedMemoized, SharedStorageOptions } from "./api.js";
@@ -48,6 +49,8 @@ function memoizeLocal<F extends AnyFunction>(fn: F, options: MemoizeOptions, giv
   // Over a shared storage the function's own ttl applies; otherwise the storage's default does.
   const ttl = given !== undefined ? options.ttl : undefined;
   checkTtl(ttl);
+  const { timeout, onError } = options;
+  checkFreshness(fn, options, isAsync, given !== undefined);
   // The name and key options are checked now, by the small core module; the key builder (in
   // the key module) is made when a call first needs a key string.
   const optionArgs = checkedKeyOptionArgs(name, options);
@@ -94,6 +97,61 @@ function memoizeLocal<F extends AnyFunction>(fn: F, options: MemoizeOptions, giv
     missFirst = key;
     missSecond = undefined;
     return storage.check(storage.strings.get(key));
+  };
+
+  /** Starts `fn` as the computation of `flight` (with `lineage` for re-entrancy), with its
+   * `timeout` if it has one. May throw synchronously, as `fn` may. */
+  const run = (thisArg: unknown, args: unknown[], flight: Flight, lineage: readonly Flight[]): Promise<unknown> => {
+    if (timeout === undefined) return Promise.resolve(runFlight(lineage, () => fn.apply(thisArg, args)));
+    const controller = new AbortController();
+    flight.signal = controller.signal;
+    const started = Promise.resolve(runFlight(lineage, () => fn.apply(thisArg, args)));
+    return withTimeout(started, timeout, controller, () => new TimeoutError(name, timeout));
+  };
+
+  /** Reports a failed background refresh (stale-while-revalidate). */
+  const report = (error: unknown): void => {
+    try {
+      onError?.(error);
+    } catch {
+      // A throwing handler must not turn a kept stale value into an unhandled rejection.
+    }
+  };
+
+  /** Starts the one refresh of the stale entry in `slot`; its value replaces the stale one
+   * unless a delete, set or clear comes first. */
+  const refresh = (thisArg: unknown, args: unknown[], slot: number): void => {
+    const token = {};
+    storage.refreshing.set(slot, token);
+    const flight: Flight = { serial: -1, promise: undefined as unknown as Promise<unknown> };
+    let started: Promise<unknown>;
+    try {
+      started = run(thisArg, args, flight, lineageOf(flight));
+    } catch (error) {
+      storage.refreshFailed(slot, token);
+      report(error);
+      return;
+    }
+    flight.promise = started.then(
+      (value) => {
+        leaveContext();
+        storage.refreshed(slot, token, value, ttl);
+        return value;
+      },
+      (error: unknown) => {
+        leaveContext();
+        storage.refreshFailed(slot, token);
+        report(error);
+      },
+    );
+  };
+
+  /** A stale hit (`found` ≤ STALE_BASE): the stale value at once, and a refresh unless one runs. */
+  const serveStale = (thisArg: unknown, args: unknown[], found: number): Promise<unknown> => {
+    const slot = STALE_BASE - found;
+    const value = storage.values[slot];
+    if (!storage.refreshing.has(slot)) refresh(thisArg, args, slot);
+    return Promise.resolve(value);
   };
 
   /** Joins the pending computation a lookup found (`found` ≤ PENDING_BASE). */
@@ -150,6 +208,7 @@ function memoizeLocal<F extends AnyFunction>(fn: F, options: MemoizeOptions, giv
         return Promise.reject(boundaryError(error));
       }
       if (found >= 0) return Promise.resolve(storage.values[found]);
+      if (found <= STALE_BASE) return serveStale(this, args, found);
       if (found !== ABSENT) return join(found);
       storage.countMiss();
       let slot: number;
@@ -165,7 +224,7 @@ function memoizeLocal<F extends AnyFunction>(fn: F, options: MemoizeOptions, giv
       storage.values[slot] = flight;
       let started: Promise<unknown>;
       try {
-        started = Promise.resolve(runFlight(lineage, () => fn.apply(this, args)));
+        started = run(this, args, flight, lineage);
       } catch (error) {
         storage.fail(slot, serial);
         return Promise.reject(error);
@@ -186,7 +245,7 @@ function memoizeLocal<F extends AnyFunction>(fn: F, options: MemoizeOptions, giv
       return promise;
     };
   }
-  if (byValue && positions === undefined) memoized = oneOrTwoArguments(storage, memoized, isAsync, join, computeSync, budget);
+  if (byValue && positions === undefined) memoized = oneOrTwoArguments(storage, memoized, isAsync, join, serveStale, computeSync, budget);
 
   /** Removes the entry (or cancels the computation) these arguments have. */
   const remove = (args: unknown[]): boolean => {
@@ -216,6 +275,7 @@ function oneOrTwoArguments(
   general: (this: unknown, ...args: unknown[]) => unknown,
   isAsync: boolean,
   join: (found: number) => Promise<unknown>,
+  serveStale: (thisArg: unknown, args: unknown[], found: number) => Promise<unknown>,
   computeSync: (thisArg: unknown, home: Home, first: unknown, second: unknown, args: unknown[] | undefined, single: unknown) => unknown,
   budget: number,
 ): (this: unknown, ...args: unknown[]) => unknown {
@@ -236,6 +296,7 @@ function oneOrTwoArguments(
         if (count !== 1 && count !== 2) return general.apply(this, arguments as unknown as unknown[]);
         const found = find(count, a, b);
         if (found >= 0) return Promise.resolve(storage.values[found]);
+        if (found <= STALE_BASE) return serveStale(this, count === 1 ? [a] : [a, b], found);
         if (found !== ABSENT) return join(found);
         return general.apply(this, arguments as unknown as unknown[]);
       }

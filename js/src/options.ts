@@ -3,7 +3,7 @@
 // shared storage. Each refusal is a TypeError naming the problem, thrown at `memoize` time.
 // Internal: nothing here is exported from the package.
 
-import { checkKeyOptions } from "./wasm/cashier_js.js";
+import { checkKeyOptions, checkMilliseconds } from "./wasm/cashier_js.js";
 import type { KeyOptionsJs } from "./wasm/cashier_keys.js";
 import { keyModule } from "./keys.js";
 import { TTLMapAsyncStorage, TTLMapStorage } from "./storages.js";
@@ -57,6 +57,28 @@ export function checkFunction(fn: unknown, options: MemoizeOptions): boolean {
     throw new TypeError("memoize: a keyBuilder builds the whole key, so version, prefix and cacheWith would not apply; put them in the keyBuilder");
   }
   return options.async === true || isAsyncFunction(fn);
+}
+
+/**
+ * @internal
+ * Checks `timeout`, `staleWhileRevalidate` and `onError`: durations are whole milliseconds ≥ 1
+ * (checked by the core module), both serve async functions only, and a shared local storage
+ * owns its stale window as it owns its size.
+ */
+export function checkFreshness(fn: Function, options: MemoizeOptions, isAsync: boolean, sharedStorage: boolean): void {
+  const { timeout, staleWhileRevalidate, onError } = options;
+  if (timeout !== undefined) {
+    if (typeof timeout !== "number") throw new TypeError(`timeout must be a number of milliseconds, got ${typeof timeout}`);
+    checkMilliseconds("timeout", timeout);
+    if (!isAsync) throw new TypeError(`memoize: ${describe(fn)} is synchronous; a timeout applies to async functions (a synchronous call cannot be given up). ${UNDECLARED_ASYNC_HINT}`);
+  }
+  if (staleWhileRevalidate !== undefined) {
+    if (sharedStorage) throw new TypeError("memoize: staleWhileRevalidate belongs to the shared storage; set it there");
+    if (typeof staleWhileRevalidate !== "number") throw new TypeError(`staleWhileRevalidate must be a number of milliseconds, got ${typeof staleWhileRevalidate}`);
+    checkMilliseconds("staleWhileRevalidate", staleWhileRevalidate);
+    if (!isAsync) throw new TypeError(`memoize: ${describe(fn)} is synchronous; staleWhileRevalidate serves a stale value while an async refresh runs. ${UNDECLARED_ASYNC_HINT}`);
+  }
+  if (onError !== undefined && typeof onError !== "function") throw new TypeError("onError must be a function");
 }
 
 /** @internal Checks that `storage` is a local storage `fn` can use: a TTLMapStorage for a
