@@ -1168,8 +1168,14 @@ mod tests {
         let mut log = Log::new();
         let a = insert(&mut lru, 0, Some(10), &mut log);
         assert!(lru.is_live(a, 9) && lru.is_servable(a, 9));
-        assert!(!lru.is_live(a, 10) && lru.is_servable(a, 14), "stale, still servable");
-        assert!(!lru.expire(a, 14), "the sweep and lookups leave a stale entry alone");
+        assert!(
+            !lru.is_live(a, 10) && lru.is_servable(a, 14),
+            "stale, still servable"
+        );
+        assert!(
+            !lru.expire(a, 14),
+            "the sweep and lookups leave a stale entry alone"
+        );
         // Within the window, evicting it counts as an eviction: it was still held.
         let b = insert(&mut lru, 14, None, &mut log);
         insert(&mut lru, 14, None, &mut log);
@@ -1181,5 +1187,4 @@ mod tests {
         lru.record_stale_hits(3);
         assert_eq!(lru.stats().stale_hits, 3);
     }
-
 }
