@@ -24,18 +24,30 @@ const median = (values) => {
 /** Median import and first-call times (ms) of `specifier` in fresh processes. */
 export function coldStart(specifier, firstCall, { cwd: folder = cwd, format = "esm" } = {}) {
   const load = format === "esm" ? `await import(${JSON.stringify(specifier)})` : `require(${JSON.stringify(specifier)})`;
-  const source = `const t0 = performance.now(); const m = ${load}; const t1 = performance.now(); ${firstCall}; const t2 = performance.now(); console.log(JSON.stringify([t1 - t0, t2 - t1]));`;
+  // Wall time, and CPU time (all threads of the process: compile and GC threads included), which
+  // a busy machine disturbs less.
+  const source = `const c0 = process.cpuUsage(); const t0 = performance.now(); const m = ${load}; const t1 = performance.now(); const c1 = process.cpuUsage(c0); ${firstCall}; const t2 = performance.now(); const c2 = process.cpuUsage(c0); const ms = (c) => (c.user + c.system) / 1000; console.log(JSON.stringify([t1 - t0, t2 - t1, ms(c1), ms(c2) - ms(c1)]));`;
   const imports = [];
   const calls = [];
+  const cpuImports = [];
+  const cpuCalls = [];
   for (let i = 0; i < runs; i++) {
     const child = spawnSync(process.execPath, format === "esm" ? ["--input-type=module", "-e", source] : ["-e", source], { encoding: "utf8", cwd: folder });
     if (child.status !== 0) return { failing: child.stderr.trim().split("\n").pop() };
-    const [imported, called] = JSON.parse(child.stdout.trim().split("\n").pop());
+    const [imported, called, cpuImported, cpuCalled] = JSON.parse(child.stdout.trim().split("\n").pop());
     imports.push(imported);
     calls.push(called);
+    cpuImports.push(cpuImported);
+    cpuCalls.push(cpuCalled);
   }
   const round = (x) => Math.round(x * 100) / 100;
-  return { importMs: round(median(imports)), firstCallMs: round(median(calls)), totalMs: round(median(imports.map((x, i) => x + calls[i]))) };
+  return {
+    importMs: round(median(imports)),
+    firstCallMs: round(median(calls)),
+    totalMs: round(median(imports.map((x, i) => x + calls[i]))),
+    cpuImportMs: round(median(cpuImports)),
+    cpuFirstCallMs: round(median(cpuCalls)),
+  };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
@@ -50,5 +62,6 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     cashierRequire: coldStart("cashier-wasm", `m.memoize((x) => x, { name: "cold" })(1)`, { format: "cjs" }),
   };
   figures.ratio = Math.round((figures.cashier.totalMs / figures.lruCache.totalMs) * 100) / 100;
+  figures.ratioRequire = Math.round((figures.cashierRequire.totalMs / figures.lruCacheRequire.totalMs) * 100) / 100;
   console.log(JSON.stringify(figures, null, 1));
 }

@@ -3,4 +3,4 @@
 // WebAssembly instance, and storages from either are accepted by memoize from the other).
 // The require() call lives here, inside node_modules, where Node prints no experimental warning.
 "use strict";
-module.exports = require("../esm/node.js");
+module.exports = require("./load.cjs")(() => require("../esm/node.js"));

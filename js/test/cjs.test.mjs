@@ -3,6 +3,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import * as esm from "cashier-wasm";
 import * as esmRedis from "cashier-wasm/redis";
 
@@ -35,4 +37,11 @@ test("import and require share one instance: a storage from either is accepted b
   const g = cjs.memoize(async (x) => (calls++, x + 1), { name: "one.instance.async", storage: imported });
   assert.deepEqual(await Promise.all([g(1), g(1)]), [2, 2]);
   assert.equal(calls, 2);
+});
+
+test("on a Node that cannot require ES modules, require() says what is needed", () => {
+  // --no-experimental-require-module gives the behaviour of Node before 20.19.
+  const child = spawnSync(process.execPath, ["--no-experimental-require-module", "-e", 'require("cashier-wasm")'], { encoding: "utf8", cwd: fileURLToPath(new URL(".", import.meta.url)) });
+  assert.notEqual(child.status, 0);
+  assert.match(child.stderr, /cashier-wasm: require\(\) needs Node 20\.19\+ or 22\.12\+/);
 });
