@@ -1,4 +1,4 @@
-// The bundler matrix: installs the packed cashier-wasm tarball into a fresh folder, as users get it,
+// The bundler matrix (esbuild, Rollup, Vite 5/6/8, webpack 5, Parcel, bun build): installs the packed cashier-wasm tarball into a fresh folder, as users get it,
 // builds one small app with each bundler's default configuration, runs each build where it is meant
 // to run (headless Chromium; Node for the server bundle; workerd for the Worker), runs the app in
 // Deno with no permission flags, type-checks a TypeScript user under each module resolution, checks
@@ -259,6 +259,14 @@ const matrix = [
   ["vite 5", () => vite("vite5", "5.4.21")],
   ["webpack 5 (import)", () => webpack("main.js", "webpack-import")],
   ["webpack 5 (require)", () => webpack("main.cjs", "webpack-require")],
+  ["parcel build", async () => {
+    write("parcel/index.html", page("./main.js"));
+    write("parcel/main.js", readFileSync(at("main.js"), "utf8"));
+    // --public-url ./ only because the page is served from a subfolder here.
+    await run(bin(tools, "parcel"), ["build", "parcel/index.html", "--dist-dir", "parcel/dist", "--public-url", "./", "--log-level", "error"]);
+    noWasmEmitted("parcel/dist");
+    return inChromium(`${origin}/parcel/dist/index.html`);
+  }],
   ["bun build --target=browser", async () => {
     await run(bin(runtimes, "bun"), ["build", "main.js", "--target=browser", "--outdir=bun-build"]);
     noWasmEmitted("bun-build");
