@@ -42,6 +42,18 @@ mkdir -p target/js/esm/wasm && cp js/src/wasm/*.js target/js/esm/wasm/
 esbuild target/js/esm/{node,browser,workerd,redis-entry}.js --bundle --splitting --format=esm --platform=neutral \
   --target=es2022 --outdir=dist/esm --chunk-names='[name]-[hash]' --external:'*.wasm' --minify-whitespace --minify-syntax --log-level=warning
 cp js/cjs/*.cjs dist/cjs/
+# Only the declarations the two entries reach ship (the runtime entries' and internals' do not).
+node -e '
+const fs = require("fs"), path = require("path"), dir = "dist/types", keep = new Set();
+const visit = (file) => {
+  if (keep.has(file)) return;
+  keep.add(file);
+  for (const m of fs.readFileSync(path.join(dir, file), "utf8").matchAll(/from "\.\/([^"]+)\.js"/g)) visit(m[1] + ".d.ts");
+};
+visit("index.d.ts");
+visit("redis-entry.d.ts");
+for (const file of fs.readdirSync(dir)) if (!keep.has(file)) fs.unlinkSync(path.join(dir, file));
+'
 # CommonJS declarations: the same declarations, as .d.cts files importing each other.
 for file in dist/types/*.d.ts; do
   sed -E 's/(from "\.[^"]*)\.js"/\1.cjs"/g' "$file" > "${file%.d.ts}.d.cts"
