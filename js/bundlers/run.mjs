@@ -1,4 +1,4 @@
-// The bundler matrix (esbuild, Rollup, Vite 5/6/8, webpack 5, Parcel, bun build): installs the packed cashier-wasm tarball into a fresh folder, as users get it,
+// The bundler matrix (esbuild, Rollup, Vite 5/6/7/8, webpack 5, Parcel, bun build): installs the packed cashier-wasm tarball into a fresh folder, as users get it,
 // builds one small app with each bundler's default configuration, runs each build where it is meant
 // to run (headless Chromium; Node for the server bundle; workerd for the Worker), runs the app in
 // Deno with no permission flags, type-checks a TypeScript user under each module resolution, checks
@@ -255,6 +255,7 @@ const matrix = [
     return inChromium(`${origin}/rollup/index.html`);
   }],
   ["vite 8", () => vite("vite", "8.3.8")],
+  ["vite 7", () => vite("vite7", "7.3.8")],
   ["vite 6", () => vite("vite6", "6.4.6")],
   ["vite 5", () => vite("vite5", "5.4.21")],
   ["webpack 5 (import)", () => webpack("main.js", "webpack-import")],
