@@ -54,11 +54,6 @@ pub const FREE: f64 = -2.0;
 pub const LATEST_DEADLINE: f64 = 9_007_199_254_740_992.0;
 /// The "no slot" link.
 const NIL: u32 = u32::MAX;
-const FREE_NODE: SlotNode = SlotNode {
-    deadline: FREE,
-    newer: NIL,
-    older: NIL,
-};
 /// Slots a new entry examines for expired or stale entries.
 const SWEEP_PER_ENTRY: u32 = 2;
 /// The most slots one [`SlotLru::complete`] or [`SlotLru::insert`] frees: the sweep plus one
@@ -114,11 +109,11 @@ pub enum SlotState {
     Free,
 }
 
-/// One slot: 16 bytes in a fixed layout, so that a caller can read the deadlines in place
-/// (see [`SlotLru::nodes_address`]).
+/// One slot: 16 bytes in a fixed layout (then the front end's payload), so that a caller can
+/// read the deadlines in place (see [`SlotLru::nodes_address`]).
 #[derive(Debug, Clone, Copy)]
 #[repr(C)]
-struct SlotNode {
+struct SlotNode<T> {
     /// The deadline of a ready entry, or [`PENDING`] / [`FREE`].
     deadline: f64,
     /// Ready: toward the more recently used end. Pending: the computation's serial.
@@ -126,6 +121,10 @@ struct SlotNode {
     /// Ready: toward the less recently used end. Pending: how many callers joined. Free: the
     /// next free slot.
     older: u32,
+    /// What the front end keeps for the slot (the keyed store: its key and value), beside the
+    /// links so that a lookup touches one node; dropped when the slot is freed. `()` for a
+    /// front end that keeps its own (the npm package).
+    payload: T,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -155,9 +154,9 @@ struct Counters {
 /// # Ok::<(), cashier_core::ConfigError>(())
 /// ```
 #[derive(Debug)]
-pub struct SlotLru {
-    /// Per slot, 16 bytes (see [`SlotNode`]).
-    nodes: Vec<SlotNode>,
+pub struct SlotLru<T = ()> {
+    /// Per slot, 16 bytes and the payload (see [`SlotNode`]).
+    nodes: Vec<SlotNode<T>>,
     /// Per slot, the generation it was written in; empty until the first bump (generation 0).
     generations: Vec<u16>,
     generation: u16,
@@ -188,12 +187,33 @@ pub struct SlotLru {
     counters: Counters,
 }
 
-impl SlotLru {
-    /// The policy for at most `max_size` ready entries; `default_ttl_ms` is only validated here
-    /// (the caller passes each entry's TTL), so a zero TTL is rejected up front.
+impl SlotLru<()> {
+    /// The policy for at most `max_size` ready entries, for a front end that keeps what it
+    /// stores by slot itself; `default_ttl_ms` is only validated here (the caller passes each
+    /// entry's TTL), so a zero TTL is rejected up front.
     ///
     /// Fails for `max_size == 0`, a `max_size` beyond [`MAX_SIZE_LIMIT`], or a TTL of 0 ms.
     pub fn new(max_size: usize, default_ttl_ms: Option<u64>) -> Result<Self, ConfigError> {
+        Self::with_payloads(max_size, default_ttl_ms)
+    }
+
+    /// Where the slots are in memory, for a caller that reads deadlines in place (a JavaScript
+    /// view of WebAssembly memory): slot `i` is the 16 bytes at `address + 16 × i`, its deadline
+    /// the little-endian `f64` at their start. Valid for [`SlotLru::slot_count`] slots, until
+    /// the next [`SlotLru::begin`] or [`SlotLru::insert`] (the array moves when it grows).
+    /// A caller that reads them must not bump generations (it clears instead).
+    pub fn nodes_address(&self) -> usize {
+        self.nodes.as_ptr() as usize
+    }
+}
+
+impl<T: Default> SlotLru<T> {
+    /// The policy for at most `max_size` ready entries, each slot holding a `T` for the front
+    /// end ([`SlotLru::payload`]); otherwise as [`SlotLru::new`].
+    pub fn with_payloads(
+        max_size: usize,
+        default_ttl_ms: Option<u64>,
+    ) -> Result<Self, ConfigError> {
         let max_size = validate_max_size(max_size as u64)?;
         validate_ttl(default_ttl_ms)?;
         Ok(SlotLru {
@@ -280,11 +300,10 @@ impl SlotLru {
         let slot = self.take_slot()?;
         let serial = self.next_serial;
         self.next_serial = self.next_serial.wrapping_add(1);
-        self.nodes[slot as usize] = SlotNode {
-            deadline: PENDING,
-            newer: serial,
-            older: 0,
-        };
+        let node = &mut self.nodes[slot as usize];
+        node.deadline = PENDING;
+        node.newer = serial;
+        node.older = 0;
         self.pending += 1;
         Ok((slot, serial))
     }
@@ -463,17 +482,33 @@ impl SlotLru {
     /// Frees `slot`, ready, pending (its computation is cancelled: the ticket becomes stale) or
     /// stale. Returns whether it held an entry live at `now`.
     pub fn remove(&mut self, slot: u32, now: u64) -> bool {
-        let Some(node) = self.nodes.get(slot as usize) else {
-            return false;
-        };
-        let deadline = node.deadline;
+        self.remove_payload(slot, now).is_some_and(|(live, _)| live)
+    }
+
+    /// [`SlotLru::remove`], handing back the slot's payload: `None` for a free slot, else
+    /// whether it held an entry live at `now`, and its payload.
+    pub fn remove_payload(&mut self, slot: u32, now: u64) -> Option<(bool, T)> {
+        let deadline = self.nodes.get(slot as usize)?.deadline;
         if deadline == FREE {
-            return false;
+            return None;
         }
         let now = self.observe(now);
         let current = self.is_current(slot);
-        self.free_occupied(slot);
-        current && (now as f64) < deadline
+        let payload = self.free_occupied(slot);
+        Some((current && (now as f64) < deadline, payload))
+    }
+
+    /// What the front end keeps in `slot` (the default value for a free slot).
+    #[inline]
+    pub fn payload(&self, slot: u32) -> &T {
+        &self.nodes[slot as usize].payload
+    }
+
+    /// What the front end keeps in `slot`, to fill after [`SlotLru::begin`] or
+    /// [`SlotLru::insert`] and update after [`SlotLru::complete`].
+    #[inline]
+    pub fn payload_mut(&mut self, slot: u32) -> &mut T {
+        &mut self.nodes[slot as usize].payload
     }
 
     /// Frees the pending slot of ticket `(slot, serial)`: its computation failed, nothing is
@@ -490,8 +525,8 @@ impl SlotLru {
     /// Frees the entry in `slot` if it can no longer be served at `now`: its deadline has
     /// passed (counted as an expiration) or it is stale. Returns what it did.
     pub fn reap(&mut self, slot: u32, now: u64) -> Option<Freed> {
-        let node = *self.nodes.get(slot as usize)?;
-        if node.deadline == FREE {
+        let deadline = self.nodes.get(slot as usize)?.deadline;
+        if deadline == FREE {
             return None;
         }
         if !self.is_current(slot) {
@@ -499,7 +534,7 @@ impl SlotLru {
             return Some(Freed::Invalidated);
         }
         let now = self.observe(now);
-        if node.deadline >= 0.0 && now as f64 >= node.deadline + self.stale_window {
+        if deadline >= 0.0 && now as f64 >= deadline + self.stale_window {
             self.counters.expirations += 1;
             self.free_occupied(slot);
             return Some(Freed::Expired);
@@ -531,12 +566,12 @@ impl SlotLru {
     /// Makes every slot stale in O(1): no entry is served again, no pending computation's
     /// ticket completes, and their slots are freed as the sweep, evictions and lookups reach
     /// them. After 2^16 bumps it clears instead, so no old generation is ever mistaken for the
-    /// current one.
-    pub fn bump_generation(&mut self) -> Result<(), OutOfMemory> {
+    /// current one, and returns true: a front end then drops what it holds by slot too.
+    pub fn bump_generation(&mut self) -> Result<bool, OutOfMemory> {
         let Some(next) = self.generation.checked_add(1) else {
             self.clear();
             self.generation = 0;
-            return Ok(());
+            return Ok(true);
         };
         if self.generations.len() < self.nodes.len() {
             // The first bump: every slot so far was written in generation 0.
@@ -550,7 +585,7 @@ impl SlotLru {
         self.stale_linked = self.linked;
         self.stale_pending += self.pending;
         self.pending = 0;
-        Ok(())
+        Ok(false)
     }
 
     /// What `slot` holds, from one read of its node: what a keyed front end needs for a lookup.
@@ -634,15 +669,6 @@ impl SlotLru {
     /// the negative markers [`PENDING`] and [`FREE`]; `None` beyond the slots ever used.
     pub fn deadline(&self, slot: u32) -> Option<f64> {
         self.nodes.get(slot as usize).map(|node| node.deadline)
-    }
-
-    /// Where the slots are in memory, for a caller that reads deadlines in place (a JavaScript
-    /// view of WebAssembly memory): slot `i` is the 16 bytes at `address + 16 × i`, its deadline
-    /// the little-endian `f64` at their start. Valid for [`SlotLru::slot_count`] slots, until
-    /// the next [`SlotLru::begin`] or [`SlotLru::insert`] (the array moves when it grows).
-    /// A caller that reads them must not bump generations (it clears instead).
-    pub fn nodes_address(&self) -> usize {
-        self.nodes.as_ptr() as usize
     }
 
     /// Slots ever used since the last clear (free ones included).
@@ -760,7 +786,12 @@ impl SlotLru {
                     .try_reserve_exact(self.nodes.capacity() - self.generations.len())
                     .map_err(|_| OutOfMemory)?;
             }
-            self.nodes.push(FREE_NODE);
+            self.nodes.push(SlotNode {
+                deadline: FREE,
+                newer: NIL,
+                older: NIL,
+                payload: T::default(),
+            });
             if self.generation != 0 {
                 self.generations.push(self.generation);
             }
@@ -836,8 +867,8 @@ impl SlotLru {
         freed(victim, why);
     }
 
-    /// Frees a ready, pending or stale slot, keeping the counts right.
-    fn free_occupied(&mut self, slot: u32) {
+    /// Frees a ready, pending or stale slot, keeping the counts right; hands back its payload.
+    fn free_occupied(&mut self, slot: u32) -> T {
         let current = self.is_current(slot);
         if self.nodes[slot as usize].deadline == PENDING {
             if current {
@@ -851,11 +882,13 @@ impl SlotLru {
                 self.stale_linked -= 1;
             }
         }
-        self.nodes[slot as usize] = SlotNode {
-            older: self.free,
-            ..FREE_NODE
-        };
+        let free = self.free;
+        let node = &mut self.nodes[slot as usize];
+        node.deadline = FREE;
+        node.newer = NIL;
+        node.older = free;
         self.free = slot;
+        core::mem::take(&mut node.payload)
     }
 
     /// Takes a linked slot out of the recency list.
@@ -1087,7 +1120,7 @@ mod tests {
 
     #[test]
     fn slots_take_sixteen_bytes_and_a_full_cache_no_more_than_it_needs() {
-        assert_eq!(core::mem::size_of::<SlotNode>(), 16);
+        assert_eq!(core::mem::size_of::<SlotNode<()>>(), 16);
         let mut lru = SlotLru::new(1000, None).unwrap();
         let mut log = Log::new();
         for _ in 0..5000 {
