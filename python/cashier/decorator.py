@@ -126,7 +126,7 @@ def cache(
 
 def _async_wrapper(fn: Callable, keys: Any, storage: Any, label: str) -> Callable:
     key_of = keys.key
-    get_or_compute = storage._flights.get_or_compute
+    get_or_compute = storage._async_get_or_compute
 
     @functools.wraps(fn)
     async def wrapper(*args: Any, **kwargs: Any) -> Any:

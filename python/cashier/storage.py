@@ -79,6 +79,9 @@ class TTLMapAsyncStorage(_MapStorage):
 
         self._flights = Flights(self._native)
 
+    def _async_get_or_compute(self, key: str, function: str, compute: Callable) -> Any:
+        return self._flights.get_or_compute(key, function, compute)
+
     async def get(self, key: str, default: Any = None) -> Any:
         """The live value for `key`, else `default`."""
         found, value = self._native.get(key)
