@@ -14,7 +14,9 @@ mod keys;
 mod memo;
 mod store;
 
-#[pymodule]
+// The module keeps no state of its own and every shared structure is behind a Rust lock: it is
+// safe without the GIL (free-threaded CPython builds do not re-enable the GIL for it).
+#[pymodule(gil_used = false)]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<store::Store>()?;
     module.add_class::<keys::Keys>()?;
