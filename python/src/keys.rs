@@ -121,6 +121,13 @@ impl Keys {
         if let Some(version) = version {
             options = options.version(version);
         }
+        if let (Some(arity), Some(positions)) = (fast_arity, &positions)
+            && positions.iter().any(|&p| p >= arity)
+        {
+            return Err(PyValueError::new_err(
+                "cashier: a participating position is past the positional parameters",
+            ));
+        }
         let builder = KeyBuilder::new(name, &options)
             .map_err(|e| key_error(&e, &format!("function name {name:?}")))?;
         Ok(Self {

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import redis
 import redis.asyncio
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from cashier import RedisStorage, TTLMapStorage, cache
 from cashier.values import json_values
@@ -116,7 +118,8 @@ def test_an_unstorable_value_is_returned_and_reported(client):
 
 def test_redis_down_computes_and_reports():
     errors = []
-    dead = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=1)
+    # Port 1 refuses at once; no retries, so the test does not wait out redis-py's backoff.
+    dead = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=1, retry=Retry(NoBackoff(), 0))
     storage = RedisStorage(dead, prefix="x:", on_error=errors.append)
 
     @cache(storage, name="down")
@@ -169,11 +172,17 @@ def test_asyncio_self_await_is_an_error(redis_url):
 
 
 def test_client_kind_must_match_the_function(client, redis_url):
-    with pytest.raises(TypeError, match="TTLMapStorage"):
+    async def with_async_client():
+        async_client = redis.asyncio.Redis.from_url(redis_url)
+        with pytest.raises(TypeError, match="TTLMapStorage"):
 
-        @cache(RedisStorage(redis.asyncio.Redis.from_url(redis_url)))
-        def sync_fn(x):
-            return x
+            @cache(RedisStorage(async_client))
+            def sync_fn(x):
+                return x
+
+        await async_client.aclose()
+
+    asyncio.run(with_async_client())
 
     with pytest.raises(TypeError, match="TTLMapAsyncStorage"):
 
