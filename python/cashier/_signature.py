@@ -75,6 +75,13 @@ def plan(fn: Callable) -> Plan:
     namespace: dict = dict(defaults)
     exec(code, namespace)  # noqa: S102 - generated from parameter kinds only, never user text
     bind = namespace["bind"]
+    # A call that does not fit the signature fails in `bind` first: name the user's function.
+    name = getattr(fn, "__name__", "function")
+    bind.__name__, bind.__qualname__ = name, getattr(fn, "__qualname__", name)
+    try:
+        bind.__code__ = bind.__code__.replace(co_name=name)
+    except (TypeError, ValueError):  # pragma: no cover - names code objects cannot take
+        pass
 
     plain = all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
     fast_arity = len(params) if plain else None

@@ -342,3 +342,14 @@ def test_bool_int_float_and_str_do_not_meet():
     keys = {m.cache.key_of(v) for v in (1, True, "1", 2**60, [1], (1,), b"1")}
     assert len(keys) == 6  # [1] and (1,) meet; so do 1 and 1.0
     assert m.cache.key_of(1) == m.cache.key_of(1.0)
+
+
+def test_a_call_that_does_not_fit_the_signature_names_the_function():
+    @cache(name="fits")
+    def fits(a, *, b):
+        return a
+
+    with pytest.raises(TypeError, match="fits"):
+        fits(1)  # b is missing
+    with pytest.raises(TypeError, match="fits"):
+        fits(1, 2, b=3)
