@@ -150,6 +150,17 @@ pub struct Store {
     timer: Timer,
 }
 
+impl Drop for Store {
+    /// A store is freed by the interpreter (the thread is attached): release its values now,
+    /// not at this thread's next cache operation.
+    fn drop(&mut self) {
+        let state = self.state.get_mut().unwrap_or_else(|p| p.into_inner());
+        state.cache.clear();
+        state.flights.clear();
+        bury();
+    }
+}
+
 /// What `Store::lookup` answers, as the first item of its tuple.
 const HIT: u8 = 0;
 const JOINED: u8 = 1;

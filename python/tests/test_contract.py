@@ -353,3 +353,21 @@ def test_a_call_that_does_not_fit_the_signature_names_the_function():
         fits(1)  # b is missing
     with pytest.raises(TypeError, match="fits"):
         fits(1, 2, b=3)
+
+
+def test_a_dropped_storage_releases_its_values():
+    import gc
+    import weakref
+
+    class Value:
+        pass
+
+    storage = TTLMapStorage(max_size=10)
+    value = Value()
+    storage.set("k", value)
+    ref = weakref.ref(value)
+    del value
+    assert ref() is not None  # held by the storage
+    del storage
+    gc.collect()
+    assert ref() is None
