@@ -2,7 +2,8 @@
 async dedup burst. Prints a markdown table. Run: `bash python/bench/run.sh` (it makes a venv
 with the pinned peers of requirements.txt and the wheel from target/wheels).
 
-- hit: the same call again and again (one key, stored), ns per call;
+- hit: the same call again and again (one key, stored), ns per call, with one int argument and
+  with an int and a str;
 - miss: a new key every call into an empty cache big enough for all (the function itself does
   nothing), ns per call;
 - burst: N concurrent calls of one key of an async function that sleeps 1 ms; how many times it
@@ -38,23 +39,24 @@ def best_ns(run, count):
 
 
 def loop_overhead():
-    def f(x):
-        return x
-
     def run():
         for _ in range(HITS):
-            f(7)
+            identity(7)
 
     return best_ns(run, HITS)
 
 
+def identity(x, region="eu"):
+    return x
+
+
 def contenders():
-    """name -> factory(): a fresh cached identity function."""
+    """name -> factory(): a fresh cached `identity(x, region="eu")`."""
     return {
-        "cashier `@cache(ttl=60)`": lambda: cashier.cache(ttl=60, max_size=MISSES * 2, name="bench.f")(lambda x: x),
-        "functools.lru_cache": lambda: functools.lru_cache(maxsize=MISSES * 2)(lambda x: x),
-        "cachetools `cached(TTLCache)`": lambda: cachetools.cached(cachetools.TTLCache(maxsize=MISSES * 2, ttl=60))(lambda x: x),
-        "cachebox `cached(TTLCache)`": lambda: cachebox.cached(cachebox.TTLCache(maxsize=MISSES * 2, global_ttl=60))(lambda x: x),
+        "cashier `@cache(ttl=60)`": lambda: cashier.cache(ttl=60, max_size=MISSES * 2, name="bench.f")(identity),
+        "functools.lru_cache": lambda: functools.lru_cache(maxsize=MISSES * 2)(identity),
+        "cachetools `cached(TTLCache)`": lambda: cachetools.cached(cachetools.TTLCache(maxsize=MISSES * 2, ttl=60))(identity),
+        "cachebox `cached(TTLCache)`": lambda: cachebox.cached(cachebox.TTLCache(maxsize=MISSES * 2, global_ttl=60))(identity),
     }
 
 
@@ -65,6 +67,17 @@ def hit_ns(factory):
     def run():
         for _ in range(HITS):
             f(7)
+
+    return best_ns(run, HITS)
+
+
+def hit2_ns(factory):
+    f = factory()
+    f(7, "north-europe")
+
+    def run():
+        for _ in range(HITS):
+            f(7, "north-europe")
 
     return best_ns(run, HITS)
 
@@ -101,17 +114,17 @@ def main():
     base = loop_overhead()
     rows = []
     for name, factory in contenders().items():
-        rows.append((name, hit_ns(factory) - base, miss_ns(factory) - base))
+        rows.append((name, hit_ns(factory) - base, hit2_ns(factory) - base, miss_ns(factory) - base))
     print(f"Python {platform.python_version()} ({sys.implementation.name}), {platform.machine()}; "
           f"best of {ROUNDS}; the bare call of an identity function ({base:.0f} ns) is subtracted.\n")
-    print("| cache | hit ns/call | miss ns/call |")
-    print("|---|---:|---:|")
-    for name, hit, miss in rows:
-        print(f"| {name} | {hit:.0f} | {miss:.0f} |")
-    ours = rows[0][1]
+    print("| cache | hit `f(7)` ns/call | hit `f(7, \"north-europe\")` ns/call | miss `f(i)` ns/call |")
+    print("|---|---:|---:|---:|")
+    for name, hit, hit2, miss in rows:
+        print(f"| {name} | {hit:.0f} | {hit2:.0f} | {miss:.0f} |")
+    ours, ours2 = rows[0][1], rows[0][2]
     print()
-    for name, hit, _ in rows[1:]:
-        print(f"- cashier hit / {name} hit: {ours / hit:.2f}x")
+    for name, hit, hit2, _ in rows[1:]:
+        print(f"- cashier hit / {name} hit: {ours / hit:.2f}x (`f(7)`), {ours2 / hit2:.2f}x (`f(7, \"north-europe\")`)")
 
     print(f"\n| async burst: {BURST} concurrent calls of one key (1 ms compute) | computations | ms |")
     print("|---|---:|---:|")

@@ -23,6 +23,8 @@ pub struct Keys {
     bind: Py<PyAny>,
     /// The positional arity of a signature of plain positional parameters only.
     fast_arity: Option<usize>,
+    /// The defaults of the last positional parameters (of a `fast_arity` signature).
+    defaults: Vec<Py<PyAny>>,
     /// The participating positions (`None`: all).
     positions: Option<Vec<usize>>,
     /// A user's `key_builder(*args, **kwargs) -> str`; its text follows the prefix.
@@ -62,39 +64,51 @@ impl Keys {
             return Ok(format!("{}{}", self.prefix, text.to_cow()?));
         }
         let no_keywords = kwargs.is_none_or(|k| k.is_empty());
+        let given = args.len();
         let values = match self.fast_arity {
-            Some(arity) if no_keywords && args.len() == arity => match &self.positions {
-                None => self.convert(args.iter())?,
-                Some(positions) => self.convert(
-                    positions
-                        .iter()
-                        .map(|&i| args.get_item(i).expect("i < arity")),
-                )?,
-            },
+            // Positional calls: the interpreter's binding reduces to "given, then defaults".
+            Some(arity)
+                if no_keywords && given <= arity && given + self.defaults.len() >= arity =>
+            {
+                let first_default = arity - self.defaults.len();
+                let value = |i: usize| match args.get_item(i) {
+                    Ok(value) if i < given => value,
+                    _ => self.defaults[i - first_default].bind(py).clone(),
+                };
+                match &self.positions {
+                    None => self.convert((0..arity).map(value))?,
+                    Some(positions) => self.convert(positions.iter().map(|&i| value(i)))?,
+                }
+            }
             _ => {
                 let bound = self.bind.bind(py).call(args, kwargs)?;
                 let bound = bound.cast_into::<PyTuple>()?;
                 self.convert(bound.iter())?
             }
         };
+        // Sized for a typical key at once: no regrowth while encoding.
+        let mut key = String::with_capacity(self.builder.prefix().len() + self.function.len() + 48);
         self.builder
-            .build(&values)
-            .map_err(|e| key_error(&e, &format!("the key of {}", self.function)))
+            .build_into(&values, &mut key)
+            .map_err(|e| key_error(&e, &format!("the key of {}", self.function)))?;
+        Ok(key)
     }
 
     fn convert<'py>(
         &self,
-        values: impl Iterator<Item = Bound<'py, PyAny>>,
+        values: impl ExactSizeIterator<Item = Bound<'py, PyAny>>,
     ) -> PyResult<Vec<ArgValue>> {
-        values
-            .enumerate()
-            .map(|(i, value)| {
-                to_arg(&value).map_err(|refusal| {
+        let mut out = Vec::with_capacity(values.len());
+        for (i, value) in values.enumerate() {
+            match to_arg(&value) {
+                Ok(arg) => out.push(arg),
+                Err(refusal) => {
                     let name = self.names.get(i).map_or("?", String::as_str);
-                    refusal_error(refusal, &format!("{name:?}"), &self.function)
-                })
-            })
-            .collect()
+                    return Err(refusal_error(refusal, &format!("{name:?}"), &self.function));
+                }
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -102,7 +116,7 @@ impl Keys {
 impl Keys {
     /// Validates the name and options (a `ValueError` names the problem).
     #[new]
-    #[pyo3(signature = (name, names, bind, fast_arity, positions, *, version=None, prefix=String::new(), serializer="repr", key_builder=None))]
+    #[pyo3(signature = (name, names, bind, fast_arity, positions, *, defaults=Vec::new(), version=None, prefix=String::new(), serializer="repr", key_builder=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         name: &str,
@@ -110,6 +124,7 @@ impl Keys {
         bind: Py<PyAny>,
         fast_arity: Option<usize>,
         positions: Option<Vec<usize>>,
+        defaults: Vec<Py<PyAny>>,
         version: Option<String>,
         prefix: String,
         serializer: &str,
@@ -128,6 +143,11 @@ impl Keys {
                 "cashier: a participating position is past the positional parameters",
             ));
         }
+        if !defaults.is_empty() && fast_arity.is_none_or(|arity| defaults.len() > arity) {
+            return Err(PyValueError::new_err(
+                "cashier: more defaults than positional parameters",
+            ));
+        }
         let builder = KeyBuilder::new(name, &options)
             .map_err(|e| key_error(&e, &format!("function name {name:?}")))?;
         Ok(Self {
@@ -136,6 +156,7 @@ impl Keys {
             names,
             bind,
             fast_arity,
+            defaults,
             positions,
             custom: key_builder,
             prefix,
@@ -151,6 +172,17 @@ impl Keys {
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<String> {
         self.key_for(py, args, kwargs)
+    }
+
+    fn __traverse__(&self, visit: pyo3::PyVisit<'_>) -> Result<(), pyo3::PyTraverseError> {
+        visit.call(&self.bind)?;
+        for default in &self.defaults {
+            visit.call(default)?;
+        }
+        if let Some(custom) = &self.custom {
+            visit.call(custom)?;
+        }
+        Ok(())
     }
 
     /// The function's name (with its version: `name@version`).

@@ -371,3 +371,21 @@ def test_a_dropped_storage_releases_its_values():
     del storage
     gc.collect()
     assert ref() is None
+
+
+def test_defaults_fill_positional_calls_in_every_selection():
+    @cache(name="dflt")
+    def dflt(a, b=2, c=(3,)):
+        return object()
+
+    assert dflt.cache.key_of(1) == dflt.cache.key_of(1, 2) == dflt.cache.key_of(1, 2, (3,)) == "dflt(1,2,[3])"
+    assert dflt.cache.key_of(1, c=[3]) == "dflt(1,2,[3])"
+    assert dflt(1) is dflt(1, 2, [3])
+
+    @cache(name="sel")
+    def sel(conn, a: Annotated[int, CacheWith], b: Annotated[str, CacheWith] = "x", extra=None):
+        return object()
+
+    assert sel.cache.key_of(Unkeyable(), 1) == sel.cache.key_of(Unkeyable(), 1, "x", Unkeyable()) == 'sel(1,"x")'
+    with pytest.raises(TypeError):
+        sel.cache.key_of(Unkeyable())  # a is missing: the call's own TypeError
