@@ -381,8 +381,13 @@ mod tests {
 /// `number` as an integer when it is one of magnitude at most 2^53 (`-0` gives 0).
 fn safe_integer(number: f64) -> Option<i64> {
     const MAX_SAFE: f64 = 9_007_199_254_740_992.0;
-    // `as` saturates and maps NaN to 0: the comparison rules those out first.
-    (number.abs() <= MAX_SAFE && number.trunc() == number).then_some(number as i64)
+    // Within ±2^53 (NaN fails the comparison) `as` truncates exactly; the round trip then
+    // tells an integer from a fraction (`f64::trunc` is not in `core`).
+    if number.abs() > MAX_SAFE || number.is_nan() {
+        return None;
+    }
+    let integer = number as i64;
+    (integer as f64 == number).then_some(integer)
 }
 
 /// The decimal digits of `integer`, written into the end of `buffer`.
