@@ -28,6 +28,7 @@ class Plan(NamedTuple):
     bind: Callable[..., tuple]  # same parameters as the function; returns the participating values
     fast_arity: Optional[int]  # positional arity when the signature has plain positional params only
     positions: Optional[list]  # participating positions (None: all) for the positional fast path
+    defaults: tuple  # the defaults of the last positional parameters, for the fast path
 
 
 def _marked(annotation: Any) -> bool:
@@ -86,4 +87,5 @@ def plan(fn: Callable) -> Plan:
     plain = all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
     fast_arity = len(params) if plain else None
     positions = [index[name] for name in chosen] if marked else None
-    return Plan(chosen, bind, fast_arity, positions)
+    trailing = tuple(p.default for p in params if p.default is not p.empty) if plain else ()
+    return Plan(chosen, bind, fast_arity, positions, trailing)

@@ -107,7 +107,7 @@ def cache(
         p = plan(fn)
         keys = _native.Keys(
             label, p.names, p.bind, p.fast_arity, p.positions,
-            version=version, prefix=prefix, serializer=serializer, key_builder=key_builder,
+            defaults=p.defaults, version=version, prefix=prefix, serializer=serializer, key_builder=key_builder,
         )
         handle = CacheHandle(keys, chosen, is_async)
         native = getattr(chosen, "_native", None)

@@ -71,9 +71,12 @@ impl Keys {
                 if no_keywords && given <= arity && given + self.defaults.len() >= arity =>
             {
                 let first_default = arity - self.defaults.len();
-                let value = |i: usize| match args.get_item(i) {
-                    Ok(value) if i < given => value,
-                    _ => self.defaults[i - first_default].bind(py).clone(),
+                let value = |i: usize| match i < given {
+                    // In range: no IndexError is built (that would cost more than the hit).
+                    true => args
+                        .get_item(i)
+                        .unwrap_or_else(|_| py.None().into_bound(py)),
+                    false => self.defaults[i - first_default].bind(py).clone(),
                 };
                 match &self.positions {
                     None => self.convert((0..arity).map(value))?,
