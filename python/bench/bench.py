@@ -2,8 +2,8 @@
 async dedup burst. Prints a markdown table. Run: `bash python/bench/run.sh` (it makes a venv
 with the pinned peers of requirements.txt and the wheel from target/wheels).
 
-- hit: the same call again and again (one key, stored), ns per call, with one int argument and
-  with an int and a str;
+- hit: the same call again and again (one key, stored), ns per call, with one int argument
+  (the default fills the second parameter) and with an int and a str;
 - miss: a new key every call into an empty cache big enough for all (the function itself does
   nothing), ns per call;
 - burst: N concurrent calls of one key of an async function that sleeps 1 ms; how many times it
@@ -28,22 +28,10 @@ MISSES = 100_000
 BURST = 1_000
 
 
-def best_ns(run, count):
-    """The fastest of ROUNDS runs, in ns per call (the least disturbed by other processes)."""
-    best = float("inf")
-    for _ in range(ROUNDS):
-        start = time.perf_counter_ns()
-        run()
-        best = min(best, (time.perf_counter_ns() - start) / count)
-    return best
-
-
-def loop_overhead():
-    def run():
-        for _ in range(HITS):
-            identity(7)
-
-    return best_ns(run, HITS)
+def timed_ns(run, count):
+    start = time.perf_counter_ns()
+    run()
+    return (time.perf_counter_ns() - start) / count
 
 
 def identity(x, region="eu"):
@@ -51,8 +39,9 @@ def identity(x, region="eu"):
 
 
 def contenders():
-    """name -> factory(): a fresh cached `identity(x, region="eu")`."""
+    """name -> factory(): a fresh cached `identity(x, region="eu")` (None: not cached)."""
     return {
+        "no cache (the bare call)": lambda: identity,
         "cashier `@cache(ttl=60)`": lambda: cashier.cache(ttl=60, max_size=MISSES * 2, name="bench.f")(identity),
         "functools.lru_cache": lambda: functools.lru_cache(maxsize=MISSES * 2)(identity),
         "cachetools `cached(TTLCache)`": lambda: cachetools.cached(cachetools.TTLCache(maxsize=MISSES * 2, ttl=60))(identity),
@@ -60,7 +49,7 @@ def contenders():
     }
 
 
-def hit_ns(factory):
+def hit1(factory):
     f = factory()
     f(7)
 
@@ -68,10 +57,10 @@ def hit_ns(factory):
         for _ in range(HITS):
             f(7)
 
-    return best_ns(run, HITS)
+    return timed_ns(run, HITS)
 
 
-def hit2_ns(factory):
+def hit2(factory):
     f = factory()
     f(7, "north-europe")
 
@@ -79,18 +68,17 @@ def hit2_ns(factory):
         for _ in range(HITS):
             f(7, "north-europe")
 
-    return best_ns(run, HITS)
+    return timed_ns(run, HITS)
 
 
-def miss_ns(factory):
-    best = float("inf")
-    for _ in range(ROUNDS):
-        f = factory()
-        start = time.perf_counter_ns()
+def miss(factory):
+    f = factory()
+
+    def run():
         for i in range(MISSES):
             f(i)
-        best = min(best, (time.perf_counter_ns() - start) / MISSES)
-    return best
+
+    return timed_ns(run, MISSES)
 
 
 async def burst(decorate):
@@ -111,20 +99,25 @@ async def burst(decorate):
 
 
 def main():
-    base = loop_overhead()
-    rows = []
-    for name, factory in contenders().items():
-        rows.append((name, hit_ns(factory) - base, hit2_ns(factory) - base, miss_ns(factory) - base))
+    table = contenders()
+    # Rounds interleave the contenders, and each keeps its fastest round: load from other
+    # processes then weighs on all of them alike.
+    best = {name: [float("inf")] * 3 for name in table}
+    for _ in range(ROUNDS):
+        for name, factory in table.items():
+            for column, measure in enumerate((hit1, hit2, miss)):
+                best[name][column] = min(best[name][column], measure(factory))
     print(f"Python {platform.python_version()} ({sys.implementation.name}), {platform.machine()}; "
-          f"best of {ROUNDS}; the bare call of an identity function ({base:.0f} ns) is subtracted.\n")
-    print("| cache | hit `f(7)` ns/call | hit `f(7, \"north-europe\")` ns/call | miss `f(i)` ns/call |")
+          f"fastest of {ROUNDS} interleaved rounds; ns per call, the call itself included.\n")
+    print('| cache | hit `f(7)` | hit `f(7, "north-europe")` | miss `f(i)` |')
     print("|---|---:|---:|---:|")
-    for name, hit, hit2, miss in rows:
-        print(f"| {name} | {hit:.0f} | {hit2:.0f} | {miss:.0f} |")
-    ours, ours2 = rows[0][1], rows[0][2]
+    for name, (a, b, c) in best.items():
+        print(f"| {name} | {a:.0f} | {b:.0f} | {c:.0f} |")
+    ours = best["cashier `@cache(ttl=60)`"]
     print()
-    for name, hit, hit2, _ in rows[1:]:
-        print(f"- cashier hit / {name} hit: {ours / hit:.2f}x (`f(7)`), {ours2 / hit2:.2f}x (`f(7, \"north-europe\")`)")
+    for name in ("cachetools `cached(TTLCache)`", "cachebox `cached(TTLCache)`", "functools.lru_cache"):
+        theirs = best[name]
+        print(f"- cashier hit / {name} hit: {ours[0] / theirs[0]:.2f}x (`f(7)`), {ours[1] / theirs[1]:.2f}x (`f(7, \"north-europe\")`)")
 
     print(f"\n| async burst: {BURST} concurrent calls of one key (1 ms compute) | computations | ms |")
     print("|---|---:|---:|")
