@@ -4,9 +4,7 @@ independent keys compute in parallel. No sleeps: waits are on events and on the 
 import threading
 import time
 
-import pytest
-
-from cashier import cache
+from cashier import TTLMapStorage, cache
 
 THREADS = 16
 
@@ -29,11 +27,14 @@ def run_threads(target, count=THREADS):
         except BaseException as error:  # noqa: BLE001 - collected and asserted
             errors[i] = error
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    # Daemon threads and a bounded join: a broken build that deadlocks fails the test instead
+    # of hanging the test command.
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(count)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(60)
+    assert not any(t.is_alive() for t in threads), "threads still waiting: a deadlock"
     return results, errors
 
 
@@ -124,10 +125,7 @@ def test_many_threads_many_keys_stay_consistent():
     assert stats["pending"] == 0
 
 
-@pytest.mark.parametrize("count", [2])
-def test_a_storage_shared_across_threads_with_set_and_get(count):
-    from cashier import TTLMapStorage
-
+def test_a_storage_shared_across_threads_with_set_and_get():
     storage = TTLMapStorage(max_size=1000)
 
     def work(i):
