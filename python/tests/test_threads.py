@@ -137,3 +137,32 @@ def test_a_storage_shared_across_threads_with_set_and_get():
     results, errors = run_threads(work, count=8)
     assert errors == [None] * 8
     assert len(storage) == 1000
+
+
+def test_waiting_threads_release_the_gil():
+    # In a child process, so that a waiter holding the GIL (the leader could then never run
+    # again) is a failed test rather than a hung test command.
+    import subprocess
+    import sys
+
+    script = """
+import threading
+from cashier import cache
+
+@cache(name="gil")
+def gil(x):
+    # Runs Python while 7 threads wait for it: impossible if a waiter kept the GIL.
+    while gil.cache.stats()["joined"] < 7:
+        pass
+    return x
+
+threads = [threading.Thread(target=gil, args=(1,)) for _ in range(8)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print(gil.cache.stats()["misses"], gil.cache.stats()["joined"])
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", "7"]
