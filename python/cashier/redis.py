@@ -46,8 +46,12 @@ if ARGV[4] == '' then redis.call('SET', k, ARGV[3])
 else redis.call('SET', k, ARGV[3], 'PX', ARGV[4]) end
 return 1"""
 
+# ARGV[3] = the invalidation channel: the key is published there, as the npm package's delete
+# does, so TieredStorage L1s in Node processes drop it too.
 DELETE = """local g = redis.call('GET', KEYS[1]) or '0'
-return redis.call('DEL', ARGV[1] .. g .. ':v:' .. ARGV[2])"""
+local n = redis.call('DEL', ARGV[1] .. g .. ':v:' .. ARGV[2])
+redis.call('PUBLISH', ARGV[3], ARGV[2])
+return n"""
 
 _MISS: Any = object()
 
@@ -100,6 +104,8 @@ class RedisStorage:
         self._serializer = serializer
         self._on_error = on_error
         self._generation_key = f"{prefix}generation"
+        # Where a delete publishes its key (the npm package's TieredStorage listens there).
+        self._channel = f"{prefix}invalidate"
         self._fetch = client.register_script(FETCH)
         self._store = client.register_script(STORE)
         self._delete = client.register_script(DELETE)
@@ -215,7 +221,7 @@ class RedisStorage:
         """Removes `key`; True if a value was removed (a coroutine with an asyncio client)."""
         if self.is_async:
             return self._adelete(key)
-        return int(self._delete(keys=[self._generation_key], args=self._args(key))) > 0
+        return int(self._delete(keys=[self._generation_key], args=[*self._args(key), self._channel])) > 0
 
     def clear(self) -> Any:
         """Rotates the namespace's generation: every entry, in every process, becomes
@@ -237,7 +243,7 @@ class RedisStorage:
             await self._store(keys=[self._generation_key], args=self._args(key) + [text, ms, "", ""])
 
     async def _adelete(self, key: str) -> bool:
-        return int(await self._delete(keys=[self._generation_key], args=self._args(key))) > 0
+        return int(await self._delete(keys=[self._generation_key], args=[*self._args(key), self._channel])) > 0
 
     async def _aget_or_compute(self, key: str, compute: Callable[[], Awaitable[Any]]) -> Any:
         _leading.set(_leading.get() | {(id(self), key)})  # this task only: it computes `key`
