@@ -185,6 +185,7 @@ where
 
     /// The value stored for `key`, if it is live; makes it the most recently used.
     /// Counts a hit or a miss.
+    #[inline]
     pub fn get<Q>(&mut self, key: &Q) -> Option<&V>
     where
         K: Borrow<Q>,
@@ -381,6 +382,7 @@ where
 
     /// Serves the live value in `slot` (from [`TtlLruStore::find_live`]): counts a hit and
     /// makes it the most recently used.
+    #[inline]
     pub(crate) fn serve(&mut self, slot: u32) -> &V {
         self.policy.touch_ready(slot);
         match self.policy.payload(slot) {
