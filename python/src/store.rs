@@ -190,7 +190,7 @@ impl Store {
     ) -> PyResult<Py<PyAny>> {
         let now = self.timer.now_ms(py)?;
         let mut state = self.lock(py, now);
-        let ticket = match state.cache.try_lookup(key.as_str()) {
+        let ticket = match state.cache.try_begin(key.as_str()) {
             Ok(Lookup::Hit(held)) => {
                 let value = held.value(py);
                 drop(state);
@@ -308,7 +308,7 @@ impl Store {
     fn lookup(&self, py: Python<'_>, key: &str) -> PyResult<(u8, Py<PyAny>)> {
         let now = self.timer.now_ms(py)?;
         let mut state = self.lock(py, now);
-        let answer = match state.cache.try_lookup(key) {
+        let answer = match state.cache.try_begin(key) {
             Ok(Lookup::Hit(held)) => (HIT, held.value(py)),
             Ok(Lookup::Joined(id)) => (JOINED, id.to_raw().into_pyobject(py)?.into_any().unbind()),
             Ok(Lookup::Miss(ticket)) => {
