@@ -20,7 +20,7 @@ log "type test: the published declarations (tsc --noEmit)"
 tsc --noEmit --strict --module nodenext --moduleResolution nodenext --target es2022 --skipLibCheck js/test/types/usage.mts
 
 log "package test: npm pack, fresh install, six runtimes"
-if [ ! -f js/smoke/node_modules/.package-lock.json ] || [ js/smoke/package.json -nt js/smoke/node_modules/.package-lock.json ]; then
+if [ ! -f js/smoke/node_modules/.package-lock.json ] || [ js/smoke/package-lock.json -nt js/smoke/node_modules/.package-lock.json ]; then
   (cd js/smoke && npm ci --no-audit --no-fund --loglevel=error)
 fi
 mkdir -p target/pack

@@ -1,6 +1,11 @@
 // The Redis benchmark: cashier's RedisStorage / TieredStorage against async-cache-dedupe (redis
 // storage, ioredis), cache-manager (Keyv + @keyv/redis) and cacheable (memory + @keyv/redis), all
-// on one redis-server started here on 127.0.0.1, several interleaved rounds, medians.
+// on one redis-server started here on 127.0.0.1, several interleaved rounds, medians; plus
+// cashier's RedisStorage on a 3-master Redis Cluster also started here (ioredis Cluster and
+// node-redis createCluster; one storage's keys share one hash-tag slot, so one master serves it),
+// and how long a TieredStorage delete takes to reach another connection's L1 (pub/sub); and the
+// cluster layout's trade-off: a lookup as one script in the storage's slot (cashier's layout) vs
+// the per-key alternative (GET the generation, then a script in the key's own slot).
 //
 //   node bench/js/redis.mjs [--rounds N] [--json out.json] [--md out.md]
 //
@@ -16,6 +21,8 @@ import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createClient } from "redis";
 import { Redis } from "ioredis";
+import { nodeRedisCluster, ioRedisCluster } from "../../js/test/redis/clients.mjs";
+import { redisCluster } from "../../js/test/redis/cluster-process.mjs";
 import { createCache as createDedupeCache } from "async-cache-dedupe";
 import { createCache as createManagerCache } from "cache-manager";
 import { Cacheable } from "cacheable";
@@ -35,7 +42,11 @@ const PAR = 5000;
 const IN_FLIGHT = 50;
 
 const server = await redisProcess();
-process.on("exit", () => server.stop());
+const cluster = await redisCluster();
+process.on("exit", () => {
+  server.stop();
+  cluster.stop();
+});
 
 async function nodeRedis() {
   const client = createClient({ url: server.url });
@@ -76,6 +87,16 @@ const contenders = {
     const f = memoize(fn, { name: "bench.row", storage: new RedisStorage({ client, prefix: ns, lock: { poll: 10 } }) });
     return { f, close: () => client.disconnect() };
   },
+  "cashier RedisStorage (Cluster)": async (ns, fn) => {
+    const client = await ioRedisCluster(cluster.ports);
+    const f = memoize(fn, { name: "bench.row", storage: new RedisStorage({ client, prefix: ns }) });
+    return { f, close: () => client.disconnect() };
+  },
+  "cashier RedisStorage (node-redis cluster)": async (ns, fn) => {
+    const client = await nodeRedisCluster(cluster.ports);
+    const f = memoize(fn, { name: "bench.row", storage: new RedisStorage({ client, prefix: ns }) });
+    return { f, close: () => client.destroy() };
+  },
   "cashier TieredStorage": async (ns, fn) => {
     const client = new Redis(server.url);
     const storage = new TieredStorage(new TTLMapAsyncStorage({ ttl: 10_000, maxSize: 10_000 }), new RedisStorage({ client, prefix: ns }));
@@ -100,6 +121,8 @@ const tiers = {
   "cashier RedisStorage": "Redis (ioredis)",
   "cashier RedisStorage (node-redis)": "Redis (node-redis)",
   "cashier RedisStorage lock": "Redis (ioredis), distributed lock",
+  "cashier RedisStorage (Cluster)": "3-master Redis Cluster (ioredis Cluster)",
+  "cashier RedisStorage (node-redis cluster)": "3-master Redis Cluster (node-redis createCluster)",
   "cashier TieredStorage": "memory + Redis (ioredis)",
   "async-cache-dedupe": "Redis (ioredis)",
   "cache-manager": "Redis (@keyv/redis: node-redis)",
@@ -168,6 +191,67 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 process.stderr.write("\n");
 
+/**
+ * Invalidation delay: ms from the start of `delete(key)` on one connection to the moment another
+ * connection's TieredStorage (its own subscriber connection) has dropped the key from its L1.
+ */
+async function invalidationDelays(n) {
+  const [client, other, subscriber] = [new Redis(server.url), new Redis(server.url), new Redis(server.url)];
+  const tiered = new TieredStorage(new TTLMapAsyncStorage({ ttl: 60_000 }), new RedisStorage({ client, prefix: "bench-invalidate:" }), { subscriber });
+  await tiered.subscribed;
+  const deleter = new RedisStorage({ client: other, prefix: "bench-invalidate:" });
+  const delays = [];
+  for (let i = 0; i < n; i++) {
+    await tiered.getOrCompute(`k${i}`, () => i);
+    const seen = tiered.stats().invalidations;
+    const start = performance.now();
+    await deleter.delete(`k${i}`);
+    while (tiered.stats().invalidations === seen) await new Promise((resolve) => setImmediate(resolve));
+    delays.push(performance.now() - start);
+  }
+  await Promise.all([client, other, subscriber].map((c) => c.disconnect()));
+  delays.sort((a, b) => a - b);
+  return { median: median(delays), p99: delays[Math.floor(0.99 * (delays.length - 1))], max: delays.at(-1) };
+}
+const invalidation = await invalidationDelays(500);
+
+/**
+ * Sequential lookups per second on the cluster (ioredis Cluster), medians of 5 rounds of 5,000:
+ * `oneSlot` — one script reading the generation and the value in the storage's hash-tag slot (as
+ * RedisStorage's FETCH); `perKey` — GET the generation, then a script on the value's own slot.
+ */
+async function clusterLayouts() {
+  const client = await ioRedisCluster(cluster.ports);
+  const fetch = `local g = redis.call('GET', KEYS[1]) or '0'
+return {g, redis.call('GET', ARGV[1] .. g .. ':v:' .. ARGV[2])}`;
+  const read = "return redis.call('GET', KEYS[1])";
+  // Both scripts on every master, so each EVALSHA finds its script wherever it is routed.
+  let oneSha;
+  let readSha;
+  for (const port of cluster.ports) {
+    const node = new Redis(`redis://127.0.0.1:${port}`);
+    oneSha = String(await node.call("SCRIPT", "LOAD", fetch));
+    readSha = String(await node.call("SCRIPT", "LOAD", read));
+    node.disconnect();
+  }
+  const n = 5000;
+  const rates = { oneSlot: [], perKey: [] };
+  for (let round = 0; round < 5; round++) {
+    let start = performance.now();
+    for (let i = 0; i < n; i++) await client.call("EVALSHA", oneSha, "1", "{bench-layout:}generation", "{bench-layout:}", `k${i % KEYS}`);
+    rates.oneSlot.push(n / ((performance.now() - start) / 1000));
+    start = performance.now();
+    for (let i = 0; i < n; i++) {
+      const generation = (await client.call("GET", "bench-layout:generation")) ?? "0";
+      await client.call("EVALSHA", readSha, "1", `bench-layout:${generation}:v:k${i % KEYS}`);
+    }
+    rates.perKey.push(n / ((performance.now() - start) / 1000));
+  }
+  client.disconnect();
+  return { oneSlot: median(rates.oneSlot), perKey: median(rates.perKey) };
+}
+const layouts = await clusterLayouts();
+
 const results = {};
 for (const [name, runs] of Object.entries(samples)) {
   const wrong = runs.reduce((sum, r) => sum + r.wrong, 0);
@@ -215,12 +299,16 @@ for (const [name, r] of Object.entries(results)) {
   say(`| ${name} | ${r.tier} | ${r.burstInvocations.join(" / ")} | ${fmt(r.burstMs)} | ${fmt(r.seqOps)} | ${fmt(r.parOps)} | ${r.hitInvocations.join(" / ")} | ${r.wrong} |`);
 }
 say();
+say(`L1 invalidation (TieredStorage subscriber, ioredis): a delete on one connection reaches another connection's L1 in ${invalidation.median.toFixed(2)} ms median, ${invalidation.p99.toFixed(2)} ms p99, ${invalidation.max.toFixed(2)} ms max (500 deletes; from the start of delete() to the key leaving L1).`);
+say(`Cluster layout: ${fmt(layouts.oneSlot)} sequential lookups/s as one script in the storage's hash-tag slot (cashier) vs ${fmt(layouts.perKey)}/s per-key (GET the generation, then a script in the key's slot); ioredis Cluster, medians of 5 × 5,000.`);
+say();
 say(`Versions: ${Object.entries(versions).map(([n, v]) => `${n} ${v}`).join(", ")}.`);
 const markdown = lines.join("\n");
 console.log(markdown);
 const json = option("--json", null);
-if (json) writeFileSync(json, JSON.stringify({ results, versions }, null, 2));
+if (json) writeFileSync(json, JSON.stringify({ results, invalidation, layouts, versions }, null, 2));
 const md = option("--md", null);
 if (md) writeFileSync(md, `${markdown}\n`);
 await server.stop();
+await cluster.stop();
 process.exit(0);

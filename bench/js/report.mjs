@@ -124,6 +124,7 @@ if (run.package) {
     }
     target(".wasm + JS ≤ 40 KiB gzip", run.package.gzip / 40960, 1.0, `${(run.package.gzip / 1024).toFixed(1)} KiB`);
     target("cold start ≤ 5 ms", run.package.coldStartMs / 5, 1.0, `${run.package.coldStartMs.toFixed(2)} ms`);
+    if (run.package.coldStartLruMs) target("cold start ≤ 1.5× lru-cache's", run.package.coldStartMs / run.package.coldStartLruMs, 1.5, `${run.package.coldStartMs.toFixed(2)} vs ${run.package.coldStartLruMs.toFixed(2)} ms`);
   }
   say();
 }

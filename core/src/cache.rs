@@ -108,13 +108,12 @@ where
         match self.store.find_live(key) {
             Found::Live(slot) => Ok(Lookup::Hit(self.store.serve(slot))),
             Found::Pending(slot) => {
-                let policy = self.store.policy_mut();
-                let serial = policy.join(slot).unwrap_or_default();
+                let serial = self.store.join(slot).unwrap_or_default();
                 Ok(Lookup::Joined(Ticket::new(slot, serial).id()))
             }
             Found::Absent => {
                 let ticket = self.store.begin(key.to_owned())?;
-                self.store.policy_mut().record_miss();
+                self.store.record_miss();
                 Ok(Lookup::Miss(ticket))
             }
         }
@@ -138,7 +137,7 @@ where
         if let Found::Live(slot) = self.store.find_live(key) {
             return Ok(self.store.serve(slot));
         }
-        self.store.policy_mut().record_miss();
+        self.store.record_miss();
         let value = compute()?;
         let ttl = self.store.default_ttl_ms();
         let (_, slot) = self.store.insert_returning_slot(key.to_owned(), value, ttl);

@@ -54,11 +54,6 @@ pub const FREE: f64 = -2.0;
 pub const LATEST_DEADLINE: f64 = 9_007_199_254_740_992.0;
 /// The "no slot" link.
 const NIL: u32 = u32::MAX;
-const FREE_NODE: SlotNode = SlotNode {
-    deadline: FREE,
-    newer: NIL,
-    older: NIL,
-};
 /// Slots a new entry examines for expired or stale entries.
 const SWEEP_PER_ENTRY: u32 = 2;
 /// The most slots one [`SlotLru::complete`] or [`SlotLru::insert`] frees: the sweep plus one
@@ -114,11 +109,11 @@ pub enum SlotState {
     Free,
 }
 
-/// One slot: 16 bytes in a fixed layout, so that a caller can read the deadlines in place
-/// (see [`SlotLru::nodes_address`]).
+/// One slot: 16 bytes in a fixed layout (then the front end's payload), so that a caller can
+/// read the deadlines in place (see [`SlotLru::nodes_address`]).
 #[derive(Debug, Clone, Copy)]
 #[repr(C)]
-struct SlotNode {
+struct SlotNode<T> {
     /// The deadline of a ready entry, or [`PENDING`] / [`FREE`].
     deadline: f64,
     /// Ready: toward the more recently used end. Pending: the computation's serial.
@@ -126,11 +121,16 @@ struct SlotNode {
     /// Ready: toward the less recently used end. Pending: how many callers joined. Free: the
     /// next free slot.
     older: u32,
+    /// What the front end keeps for the slot (the keyed store: its key and value), beside the
+    /// links so that a lookup touches one node; dropped when the slot is freed. `()` for a
+    /// front end that keeps its own (the npm package).
+    payload: T,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
 struct Counters {
     hits: u64,
+    stale_hits: u64,
     misses: u64,
     joined: u64,
     evictions: u64,
@@ -154,9 +154,9 @@ struct Counters {
 /// # Ok::<(), cashier_core::ConfigError>(())
 /// ```
 #[derive(Debug)]
-pub struct SlotLru {
-    /// Per slot, 16 bytes (see [`SlotNode`]).
-    nodes: Vec<SlotNode>,
+pub struct SlotLru<T = ()> {
+    /// Per slot, 16 bytes and the payload (see [`SlotNode`]).
+    nodes: Vec<SlotNode<T>>,
     /// Per slot, the generation it was written in; empty until the first bump (generation 0).
     generations: Vec<u16>,
     generation: u16,
@@ -178,18 +178,42 @@ pub struct SlotLru {
     sweep_cursor: u32,
     /// Whether any entry was ever given a finite deadline (lets the sweep skip caches without TTLs).
     ttl_seen: bool,
+    /// How long after its deadline an entry may still be served stale (while one refresh runs):
+    /// 0 unless [`SlotLru::with_stale_window`] set it.
+    stale_window: f64,
     /// The latest time seen: store time never runs backwards. A `Cell`, so that read-only
     /// lookups (a peek) observe time too.
     time_floor: Cell<u64>,
     counters: Counters,
 }
 
-impl SlotLru {
-    /// The policy for at most `max_size` ready entries; `default_ttl_ms` is only validated here
-    /// (the caller passes each entry's TTL), so a zero TTL is rejected up front.
+impl SlotLru<()> {
+    /// The policy for at most `max_size` ready entries, for a front end that keeps what it
+    /// stores by slot itself; `default_ttl_ms` is only validated here (the caller passes each
+    /// entry's TTL), so a zero TTL is rejected up front.
     ///
     /// Fails for `max_size == 0`, a `max_size` beyond [`MAX_SIZE_LIMIT`], or a TTL of 0 ms.
     pub fn new(max_size: usize, default_ttl_ms: Option<u64>) -> Result<Self, ConfigError> {
+        Self::with_payloads(max_size, default_ttl_ms)
+    }
+
+    /// Where the slots are in memory, for a caller that reads deadlines in place (a JavaScript
+    /// view of WebAssembly memory): slot `i` is the 16 bytes at `address + 16 × i`, its deadline
+    /// the little-endian `f64` at their start. Valid for [`SlotLru::slot_count`] slots, until
+    /// the next [`SlotLru::begin`] or [`SlotLru::insert`] (the array moves when it grows).
+    /// A caller that reads them must not bump generations (it clears instead).
+    pub fn nodes_address(&self) -> usize {
+        self.nodes.as_ptr() as usize
+    }
+}
+
+impl<T: Default> SlotLru<T> {
+    /// The policy for at most `max_size` ready entries, each slot holding a `T` for the front
+    /// end ([`SlotLru::payload`]); otherwise as [`SlotLru::new`].
+    pub fn with_payloads(
+        max_size: usize,
+        default_ttl_ms: Option<u64>,
+    ) -> Result<Self, ConfigError> {
         let max_size = validate_max_size(max_size as u64)?;
         validate_ttl(default_ttl_ms)?;
         Ok(SlotLru {
@@ -207,9 +231,24 @@ impl SlotLru {
             next_serial: 0,
             sweep_cursor: 0,
             ttl_seen: false,
+            stale_window: 0.0,
             time_floor: Cell::new(0),
             counters: Counters::default(),
         })
+    }
+
+    /// Lets entries be served for `window_ms` after their deadline, stale, while the caller
+    /// refreshes them (stale-while-revalidate): an entry is *fresh* while `now < deadline`,
+    /// *stale* while `deadline <= now < deadline + window_ms`, and expires only then — the sweep
+    /// and lookups free it no earlier, and evicting a stale entry counts as an eviction.
+    pub fn with_stale_window(mut self, window_ms: u64) -> Self {
+        self.stale_window = window_ms as f64;
+        self
+    }
+
+    /// The stale window (0: none).
+    pub fn stale_window_ms(&self) -> u64 {
+        self.stale_window as u64
     }
 
     /// Makes room for `slots` slots in all (never more than needed), so that the array does
@@ -261,11 +300,10 @@ impl SlotLru {
         let slot = self.take_slot()?;
         let serial = self.next_serial;
         self.next_serial = self.next_serial.wrapping_add(1);
-        self.nodes[slot as usize] = SlotNode {
-            deadline: PENDING,
-            newer: serial,
-            older: 0,
-        };
+        let node = &mut self.nodes[slot as usize];
+        node.deadline = PENDING;
+        node.newer = serial;
+        node.older = 0;
         self.pending += 1;
         Ok((slot, serial))
     }
@@ -304,6 +342,12 @@ impl SlotLru {
     /// batch, as it reports hits through [`SlotLru::touch_all`]).
     pub fn record_misses(&mut self, count: u64) {
         self.counters.misses += count;
+    }
+
+    /// Counts `count` of the hits recorded by [`SlotLru::touch`] as stale: served after their
+    /// deadline, within the stale window, while a refresh runs.
+    pub fn record_stale_hits(&mut self, count: u64) {
+        self.counters.stale_hits += count;
     }
 
     /// Counts `count` callers that joined pending computations a front end found without
@@ -438,17 +482,33 @@ impl SlotLru {
     /// Frees `slot`, ready, pending (its computation is cancelled: the ticket becomes stale) or
     /// stale. Returns whether it held an entry live at `now`.
     pub fn remove(&mut self, slot: u32, now: u64) -> bool {
-        let Some(node) = self.nodes.get(slot as usize) else {
-            return false;
-        };
-        let deadline = node.deadline;
+        self.remove_payload(slot, now).is_some_and(|(live, _)| live)
+    }
+
+    /// [`SlotLru::remove`], handing back the slot's payload: `None` for a free slot, else
+    /// whether it held an entry live at `now`, and its payload.
+    pub fn remove_payload(&mut self, slot: u32, now: u64) -> Option<(bool, T)> {
+        let deadline = self.nodes.get(slot as usize)?.deadline;
         if deadline == FREE {
-            return false;
+            return None;
         }
         let now = self.observe(now);
         let current = self.is_current(slot);
-        self.free_occupied(slot);
-        current && (now as f64) < deadline
+        let payload = self.free_occupied(slot);
+        Some((current && (now as f64) < deadline, payload))
+    }
+
+    /// What the front end keeps in `slot` (the default value for a free slot).
+    #[inline]
+    pub fn payload(&self, slot: u32) -> &T {
+        &self.nodes[slot as usize].payload
+    }
+
+    /// What the front end keeps in `slot`, to fill after [`SlotLru::begin`] or
+    /// [`SlotLru::insert`] and update after [`SlotLru::complete`].
+    #[inline]
+    pub fn payload_mut(&mut self, slot: u32) -> &mut T {
+        &mut self.nodes[slot as usize].payload
     }
 
     /// Frees the pending slot of ticket `(slot, serial)`: its computation failed, nothing is
@@ -465,8 +525,8 @@ impl SlotLru {
     /// Frees the entry in `slot` if it can no longer be served at `now`: its deadline has
     /// passed (counted as an expiration) or it is stale. Returns what it did.
     pub fn reap(&mut self, slot: u32, now: u64) -> Option<Freed> {
-        let node = *self.nodes.get(slot as usize)?;
-        if node.deadline == FREE {
+        let deadline = self.nodes.get(slot as usize)?.deadline;
+        if deadline == FREE {
             return None;
         }
         if !self.is_current(slot) {
@@ -474,7 +534,7 @@ impl SlotLru {
             return Some(Freed::Invalidated);
         }
         let now = self.observe(now);
-        if node.deadline >= 0.0 && now as f64 >= node.deadline {
+        if deadline >= 0.0 && now as f64 >= deadline + self.stale_window {
             self.counters.expirations += 1;
             self.free_occupied(slot);
             return Some(Freed::Expired);
@@ -506,12 +566,12 @@ impl SlotLru {
     /// Makes every slot stale in O(1): no entry is served again, no pending computation's
     /// ticket completes, and their slots are freed as the sweep, evictions and lookups reach
     /// them. After 2^16 bumps it clears instead, so no old generation is ever mistaken for the
-    /// current one.
-    pub fn bump_generation(&mut self) -> Result<(), OutOfMemory> {
+    /// current one, and returns true: a front end then drops what it holds by slot too.
+    pub fn bump_generation(&mut self) -> Result<bool, OutOfMemory> {
         let Some(next) = self.generation.checked_add(1) else {
             self.clear();
             self.generation = 0;
-            return Ok(());
+            return Ok(true);
         };
         if self.generations.len() < self.nodes.len() {
             // The first bump: every slot so far was written in generation 0.
@@ -525,7 +585,7 @@ impl SlotLru {
         self.stale_linked = self.linked;
         self.stale_pending += self.pending;
         self.pending = 0;
-        Ok(())
+        Ok(false)
     }
 
     /// What `slot` holds, from one read of its node: what a keyed front end needs for a lookup.
@@ -578,6 +638,14 @@ impl SlotLru {
         }
     }
 
+    /// Whether `slot` holds an entry that may still be served at `now`: fresh, or stale within
+    /// the stale window (observed first).
+    pub fn is_servable(&self, slot: u32, now: u64) -> bool {
+        let now = self.observe(now) as f64;
+        matches!(self.nodes.get(slot as usize), Some(node) if node.deadline >= 0.0 && now < node.deadline + self.stale_window)
+            && self.is_current(slot)
+    }
+
     /// Whether `slot` holds a ready entry (live or not yet found expired).
     #[inline]
     pub fn is_ready(&self, slot: u32) -> bool {
@@ -601,15 +669,6 @@ impl SlotLru {
     /// the negative markers [`PENDING`] and [`FREE`]; `None` beyond the slots ever used.
     pub fn deadline(&self, slot: u32) -> Option<f64> {
         self.nodes.get(slot as usize).map(|node| node.deadline)
-    }
-
-    /// Where the slots are in memory, for a caller that reads deadlines in place (a JavaScript
-    /// view of WebAssembly memory): slot `i` is the 16 bytes at `address + 16 × i`, its deadline
-    /// the little-endian `f64` at their start. Valid for [`SlotLru::slot_count`] slots, until
-    /// the next [`SlotLru::begin`] or [`SlotLru::insert`] (the array moves when it grows).
-    /// A caller that reads them must not bump generations (it clears instead).
-    pub fn nodes_address(&self) -> usize {
-        self.nodes.as_ptr() as usize
     }
 
     /// Slots ever used since the last clear (free ones included).
@@ -649,6 +708,7 @@ impl SlotLru {
     pub fn stats(&self) -> CacheStats {
         CacheStats {
             hits: self.counters.hits,
+            stale_hits: self.counters.stale_hits,
             misses: self.counters.misses,
             joined: self.counters.joined,
             evictions: self.counters.evictions,
@@ -726,7 +786,12 @@ impl SlotLru {
                     .try_reserve_exact(self.nodes.capacity() - self.generations.len())
                     .map_err(|_| OutOfMemory)?;
             }
-            self.nodes.push(FREE_NODE);
+            self.nodes.push(SlotNode {
+                deadline: FREE,
+                newer: NIL,
+                older: NIL,
+                payload: T::default(),
+            });
             if self.generation != 0 {
                 self.generations.push(self.generation);
             }
@@ -791,7 +856,7 @@ impl SlotLru {
         }
         let why = if !self.is_current(victim) {
             Freed::Invalidated
-        } else if (now as f64) < self.nodes[victim as usize].deadline {
+        } else if (now as f64) < self.nodes[victim as usize].deadline + self.stale_window {
             self.counters.evictions += 1;
             Freed::Evicted
         } else {
@@ -802,8 +867,8 @@ impl SlotLru {
         freed(victim, why);
     }
 
-    /// Frees a ready, pending or stale slot, keeping the counts right.
-    fn free_occupied(&mut self, slot: u32) {
+    /// Frees a ready, pending or stale slot, keeping the counts right; hands back its payload.
+    fn free_occupied(&mut self, slot: u32) -> T {
         let current = self.is_current(slot);
         if self.nodes[slot as usize].deadline == PENDING {
             if current {
@@ -817,11 +882,13 @@ impl SlotLru {
                 self.stale_linked -= 1;
             }
         }
-        self.nodes[slot as usize] = SlotNode {
-            older: self.free,
-            ..FREE_NODE
-        };
+        let free = self.free;
+        let node = &mut self.nodes[slot as usize];
+        node.deadline = FREE;
+        node.newer = NIL;
+        node.older = free;
         self.free = slot;
+        core::mem::take(&mut node.payload)
     }
 
     /// Takes a linked slot out of the recency list.
@@ -1053,7 +1120,7 @@ mod tests {
 
     #[test]
     fn slots_take_sixteen_bytes_and_a_full_cache_no_more_than_it_needs() {
-        assert_eq!(core::mem::size_of::<SlotNode>(), 16);
+        assert_eq!(core::mem::size_of::<SlotNode<()>>(), 16);
         let mut lru = SlotLru::new(1000, None).unwrap();
         let mut log = Log::new();
         for _ in 0..5000 {
@@ -1126,5 +1193,31 @@ mod tests {
         assert!(!lru.is_live(a, u64::MAX));
         let slots = vec![a];
         assert_eq!(order(&lru), slots);
+    }
+
+    #[test]
+    fn a_stale_window_keeps_entries_servable_after_their_deadline() {
+        let mut lru = SlotLru::new(2, None).unwrap().with_stale_window(5);
+        let mut log = Log::new();
+        let a = insert(&mut lru, 0, Some(10), &mut log);
+        assert!(lru.is_live(a, 9) && lru.is_servable(a, 9));
+        assert!(
+            !lru.is_live(a, 10) && lru.is_servable(a, 14),
+            "stale, still servable"
+        );
+        assert!(
+            !lru.expire(a, 14),
+            "the sweep and lookups leave a stale entry alone"
+        );
+        // Within the window, evicting it counts as an eviction: it was still held.
+        let b = insert(&mut lru, 14, None, &mut log);
+        insert(&mut lru, 14, None, &mut log);
+        assert_eq!(log, [(a, Freed::Evicted)]);
+        assert!(lru.refresh(b, 14, Some(1)));
+        assert!(!lru.is_servable(b, 20), "deadline 15 + window 5");
+        assert!(lru.expire(b, 20));
+        assert_eq!(lru.stats().expirations, 1);
+        lru.record_stale_hits(3);
+        assert_eq!(lru.stats().stale_hits, 3);
     }
 }

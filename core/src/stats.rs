@@ -8,6 +8,9 @@
 pub struct CacheStats {
     /// Lookups answered without computing (stored value or joined flight).
     pub hits: u64,
+    /// Of the hits, those that served a stale value (after its deadline, within the stale
+    /// window) while it was refreshed.
+    pub stale_hits: u64,
     /// Lookups that found nothing usable.
     pub misses: u64,
     /// Of the hits, those that joined a pending flight.

@@ -96,7 +96,9 @@ const fn default_seed() -> u64 {
 }
 
 /// What the front end holds for one slot.
+#[derive(Default)]
 enum Held<K, V> {
+    #[default]
     Free,
     /// A computation is pending for the key (a [`crate::Cache`] flight).
     Pending(K),
@@ -146,11 +148,10 @@ pub(crate) enum Found {
 /// # Ok::<(), cashier_core::ConfigError>(())
 /// ```
 pub struct TtlLruStore<K, V, C> {
-    policy: SlotLru,
-    /// Per slot: its key and value.
-    held: Vec<Held<K, V>>,
-    /// Per slot, its key's hash, beside `held` rather than in it: only removal and index
-    /// growth read it, so lookups touch smaller entries.
+    /// The policy, holding each slot's key and value as its payload (one node per lookup).
+    policy: SlotLru<Held<K, V>>,
+    /// Per slot, its key's hash, beside the nodes rather than in them: only removal and index
+    /// growth read it, so lookups touch smaller nodes.
     hashes: Vec<u64>,
     index: HashTable<u32>,
     hasher: FixedState,
@@ -172,8 +173,7 @@ where
     pub fn new(config: StoreConfig, clock: C) -> Result<Self, ConfigError> {
         config.validate()?;
         Ok(Self {
-            policy: SlotLru::new(config.max_size, config.default_ttl_ms)?,
-            held: Vec::new(),
+            policy: SlotLru::with_payloads(config.max_size, config.default_ttl_ms)?,
             hashes: Vec::new(),
             index: HashTable::new(),
             hasher: FixedState::with_seed(config.hash_seed),
@@ -185,6 +185,7 @@ where
 
     /// The value stored for `key`, if it is live; makes it the most recently used.
     /// Counts a hit or a miss.
+    #[inline]
     pub fn get<Q>(&mut self, key: &Q) -> Option<&V>
     where
         K: Borrow<Q>,
@@ -252,8 +253,9 @@ where
     {
         let slot = self.find(key)?;
         let now = self.now();
-        let live = self.policy.remove(slot, now);
-        match self.drop_slot(slot) {
+        let (live, held) = self.policy.remove_payload(slot, now)?;
+        self.unindex(slot);
+        match held {
             Held::Ready(_, value) if live => Some(value),
             _ => None,
         }
@@ -263,7 +265,6 @@ where
     /// pending computation.
     pub fn clear(&mut self) {
         self.policy.clear();
-        self.held.clear();
         self.hashes.clear();
         self.index.clear();
     }
@@ -271,8 +272,9 @@ where
     /// Invalidates every entry (and cancels every pending computation) in O(1): none is served
     /// again, and their memory is reclaimed as the sweep, lookups and eviction reach them.
     pub fn bump_version(&mut self) {
-        if self.policy.bump_generation().is_err() {
-            // The first bump needs a generation per slot; without the memory, clear instead.
+        // The policy clears instead once generations would wrap, and the first bump needs a
+        // generation per slot: without the memory, clear instead. Either way, drop it all.
+        if self.policy.bump_generation() != Ok(false) {
             self.clear();
         }
     }
@@ -283,7 +285,7 @@ where
         let mut dropped = 0;
         for slot in self.policy.slots() {
             if self.policy.reap(slot, now).is_some() {
-                self.drop_slot(slot);
+                self.unindex(slot);
                 dropped += 1;
             }
         }
@@ -327,7 +329,7 @@ where
         self.policy
             .iter()
             .filter(move |&slot| self.policy.is_live(slot, now))
-            .filter_map(|slot| match &self.held[slot as usize] {
+            .filter_map(|slot| match self.policy.payload(slot) {
                 Held::Ready(key, value) => Some((key, value)),
                 _ => None,
             })
@@ -338,7 +340,7 @@ where
     /// store keeps working at its current capacity.
     pub fn try_reserve_entry(&mut self) -> Result<(), OutOfMemory> {
         self.policy.reserve_one()?;
-        self.reserve_held()?;
+        self.reserve_hashes()?;
         let hashes = &self.hashes;
         self.index
             .try_reserve(1, |&slot| hashes[slot as usize])
@@ -373,16 +375,17 @@ where
             SlotState::Stale | SlotState::Free => self.now(),
         };
         if self.policy.reap(slot, now).is_some() {
-            self.drop_slot(slot);
+            self.unindex(slot);
         }
         Found::Absent
     }
 
     /// Serves the live value in `slot` (from [`TtlLruStore::find_live`]): counts a hit and
     /// makes it the most recently used.
+    #[inline]
     pub(crate) fn serve(&mut self, slot: u32) -> &V {
         self.policy.touch_ready(slot);
-        match &self.held[slot as usize] {
+        match self.policy.payload(slot) {
             Held::Ready(_, value) => value,
             _ => unreachable!("find_live only reports ready slots as live"),
         }
@@ -398,16 +401,22 @@ where
             .is_some_and(|slot| self.policy.is_pending(slot))
     }
 
-    /// The policy, for `Cache`'s counters and joins.
-    pub(crate) fn policy_mut(&mut self) -> &mut SlotLru {
-        &mut self.policy
+    /// Joins the computation pending in `slot` (from [`TtlLruStore::find_live`]): its serial,
+    /// counted as a hit and a join.
+    pub(crate) fn join(&mut self, slot: u32) -> Option<u32> {
+        self.policy.join(slot)
+    }
+
+    /// Counts a miss (a lookup that found nothing usable).
+    pub(crate) fn record_miss(&mut self) {
+        self.policy.record_miss();
     }
 
     /// Reserves a pending slot for `key`'s computation (after [`TtlLruStore::find_live`]
     /// found nothing) and returns its ticket.
     pub(crate) fn begin(&mut self, key: K) -> Result<Ticket, OutOfMemory> {
         let hash = self.hasher.hash_one(&key);
-        self.reserve_held()?;
+        self.reserve_hashes()?;
         let (slot, serial) = self.policy.begin()?;
         self.hold(slot, hash, Held::Pending(key));
         Ok(Ticket::new(slot, serial))
@@ -426,16 +435,15 @@ where
         let now = self.now();
         let Self {
             policy,
-            held,
             hashes,
             index,
             ..
         } = self;
         policy.complete(slot, serial, now, ttl_ms, &mut |freed, _| {
-            release(held, hashes, index, freed);
+            unindex(hashes, index, freed);
         })?;
-        let entry = &mut self.held[slot as usize];
-        if let Held::Pending(key) = core::mem::replace(entry, Held::Free) {
+        let entry = self.policy.payload_mut(slot);
+        if let Held::Pending(key) = core::mem::take(entry) {
             *entry = Held::Ready(key, value);
         }
         Ok(waiters)
@@ -449,7 +457,7 @@ where
         if !self.policy.fail(slot, serial) {
             return Err(FlightError::StaleTicket);
         }
-        self.drop_slot(slot);
+        self.unindex(slot);
         Ok(waiters)
     }
 
@@ -468,7 +476,7 @@ where
                 let live = self.policy.is_live(slot, now);
                 self.policy.refresh(slot, now, ttl_ms);
                 let old =
-                    core::mem::replace(&mut self.held[slot as usize], Held::Ready(key, value));
+                    core::mem::replace(self.policy.payload_mut(slot), Held::Ready(key, value));
                 return match old {
                     Held::Ready(_, old) if live => (Some(old), slot),
                     _ => (None, slot),
@@ -476,20 +484,19 @@ where
             }
             // Pending (this write wins over the computation) or stale: start afresh.
             self.policy.remove(slot, now);
-            self.drop_slot(slot);
+            self.unindex(slot);
         }
-        if self.reserve_held().is_err() {
+        if self.reserve_hashes().is_err() {
             alloc_failed();
         }
         let Self {
             policy,
-            held,
             hashes,
             index,
             ..
         } = self;
         let slot = match policy.insert(now, ttl_ms, &mut |freed, _: Freed| {
-            release(held, hashes, index, freed);
+            unindex(hashes, index, freed);
         }) {
             Ok(slot) => slot,
             Err(OutOfMemory) => alloc_failed(),
@@ -500,7 +507,7 @@ where
 
     /// The value in a slot [`TtlLruStore::insert_returning_slot`] returned.
     pub(crate) fn value_in(&self, slot: u32) -> &V {
-        match &self.held[slot as usize] {
+        match self.policy.payload(slot) {
             Held::Ready(_, value) => value,
             _ => unreachable!("insert_returning_slot returns a ready slot"),
         }
@@ -532,7 +539,10 @@ where
     }
 
     fn value_at(&self, slot: u32) -> Option<&V> {
-        match self.held.get(slot as usize)? {
+        if slot as usize >= self.policy.slot_count() {
+            return None;
+        }
+        match self.policy.payload(slot) {
             Held::Ready(_, value) => Some(value),
             _ => None,
         }
@@ -553,25 +563,22 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let held = &self.held;
+        let policy = &self.policy;
         self.index
-            .find(hash, |&slot| match held[slot as usize].key() {
+            .find(hash, |&slot| match policy.payload(slot).key() {
                 Some(stored) => stored.borrow() == key,
                 None => false,
             })
             .copied()
     }
 
-    /// Room for one more slot in the per-slot arrays (nothing when they have it: in
-    /// particular after a clear, which keeps their memory).
-    fn reserve_held(&mut self) -> Result<(), OutOfMemory> {
+    /// Room for one more slot's hash (nothing when there is: in particular after a clear,
+    /// which keeps the memory).
+    fn reserve_hashes(&mut self) -> Result<(), OutOfMemory> {
         let needed = self.policy.slot_count() + 1;
-        if self.held.len() < needed && self.held.len() == self.held.capacity() {
+        if self.hashes.len() < needed && self.hashes.len() == self.hashes.capacity() {
             // Grow with the policy's slot array (it doubles), not one slot at a time.
             let target = self.policy.slot_capacity().max(needed);
-            self.held
-                .try_reserve_exact(target - self.held.len())
-                .map_err(|_| OutOfMemory)?;
             self.hashes
                 .try_reserve_exact(target - self.hashes.len())
                 .map_err(|_| OutOfMemory)?;
@@ -581,12 +588,11 @@ where
 
     /// Records what a slot the policy just handed out holds, and indexes it.
     fn hold(&mut self, slot: u32, hash: u64, entry: Held<K, V>) {
+        *self.policy.payload_mut(slot) = entry;
         let at = slot as usize;
-        if at == self.held.len() {
-            self.held.push(entry);
+        if at == self.hashes.len() {
             self.hashes.push(hash);
         } else {
-            self.held[at] = entry;
             self.hashes[at] = hash;
         }
         let hashes = &self.hashes;
@@ -594,30 +600,18 @@ where
             .insert_unique(hash, slot, |&other| hashes[other as usize]);
     }
 
-    /// Forgets a slot the policy freed: its index entry and what it held.
-    fn drop_slot(&mut self, slot: u32) -> Held<K, V> {
-        release(&mut self.held, &self.hashes, &mut self.index, slot)
+    /// Forgets the index entry of a slot the policy freed (the policy dropped its payload).
+    fn unindex(&mut self, slot: u32) {
+        unindex(&self.hashes, &mut self.index, slot);
     }
 }
 
-/// Forgets a freed slot: its index entry and what it held (split out so the policy's `freed`
-/// callbacks can call it while the policy is borrowed).
-fn release<K, V>(
-    held: &mut [Held<K, V>],
-    hashes: &[u64],
-    index: &mut HashTable<u32>,
-    slot: u32,
-) -> Held<K, V> {
-    let Some(entry) = held.get_mut(slot as usize) else {
-        return Held::Free;
-    };
-    if matches!(entry, Held::Free) {
-        return Held::Free;
-    }
+/// Removes a freed slot's index entry (split out so the policy's `freed` callbacks can call it
+/// while the policy is borrowed).
+fn unindex(hashes: &[u64], index: &mut HashTable<u32>, slot: u32) {
     if let Ok(found) = index.find_entry(hashes[slot as usize], |&other| other == slot) {
         found.remove();
     }
-    core::mem::replace(entry, Held::Free)
 }
 
 /// A table could not grow on an infallible path: abort as `Vec::push` would. Callers that
@@ -671,14 +665,14 @@ mod tests {
             store.try_reserve_entry().unwrap();
             let capacities = (
                 store.policy.slot_capacity(),
-                store.held.capacity(),
+                store.hashes.capacity(),
                 store.hashes.capacity(),
                 store.index.capacity(),
             );
             store.insert(key, i as u32);
             let after = (
                 store.policy.slot_capacity(),
-                store.held.capacity(),
+                store.hashes.capacity(),
                 store.hashes.capacity(),
                 store.index.capacity(),
             );

@@ -193,3 +193,36 @@ fn a_builder_reports_the_failing_argument_position() {
     assert_eq!(error, KeyError::InvalidDate { argument: 1 });
     assert!(error.to_string().starts_with("argument 1:"));
 }
+
+/// The Python forms (`tests/vectors/python.json`, KEYS.md "Python values"): the tagged
+/// arguments build exactly the keys the Python package builds from the `python` expressions.
+#[test]
+fn every_python_vector_builds_its_exact_keys() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/vectors/python.json"
+    ))
+    .expect("python.json is readable");
+    let all: Value = serde_json::from_str(&text).expect("python.json is JSON");
+    let list = all["vectors"].as_array().unwrap();
+    assert!(list.len() >= 15, "at least 15 Python vectors");
+    for vector in list {
+        for (field, serializer) in [
+            ("repr", StandardSerializer::Repr),
+            ("md5", StandardSerializer::Md5),
+            ("sha256", StandardSerializer::Sha256),
+        ] {
+            let built = build_key(
+                vector["name"].as_str().unwrap(),
+                &args(vector),
+                &KeyOptions::default().serializer(serializer),
+            );
+            assert_eq!(
+                built.as_deref(),
+                Ok(vector[field].as_str().unwrap()),
+                "{} [{field}]",
+                vector["about"]
+            );
+        }
+    }
+}

@@ -142,7 +142,7 @@ export default {
 const runtimes = [
   ["node (ESM)", () => run(process.execPath, ["main.mjs"])],
   ["node (CommonJS)", () => run(process.execPath, ["main.cjs"])],
-  ["deno", () => run(bin("deno"), ["run", "--allow-read", "--allow-env", "main.mjs"])],
+  ["deno (no permission flags)", () => run(bin("deno"), ["run", "main.mjs"])],
   ["bun", () => run(bin("bun"), ["main.mjs"])],
   ["chromium", chromium],
   ["workerd", workerd],

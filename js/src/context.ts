@@ -7,6 +7,25 @@ export interface Flight {
   /** Its ticket's serial. */
   serial: number;
   promise: Promise<unknown>;
+  /** Aborted when the computation is given up (its `timeout` passed). */
+  signal?: AbortSignal;
+}
+
+/**
+ * The `AbortSignal` of the computation the running code is part of, when it has a `timeout`:
+ * aborted (with a `TimeoutError`) once the timeout passes and every caller has been answered,
+ * so the computation can stop its own work (pass it to `fetch`, a database driver, ...).
+ * Call it in the computation's synchronous part (before its first `await`), which works in
+ * every runtime; where `AsyncLocalStorage` exists (Node, Deno, Bun) it works after awaits too.
+ * `undefined` outside such a computation.
+ */
+export function computationSignal(): AbortSignal | undefined {
+  const lineage = currentFlights();
+  for (let i = lineage.length - 1; i >= 0; i--) {
+    const signal = lineage[i]!.signal;
+    if (signal !== undefined) return signal;
+  }
+  return undefined;
 }
 
 /**
@@ -88,4 +107,38 @@ export function runComputation<R>(lineage: readonly Flight[], compute: () => R):
 /** @internal Ends what {@link runComputation} started. */
 export function leaveContext(): void {
   if (flightContext !== undefined && contextUsers > 0 && --contextUsers === 0) flightContext.disable?.();
+}
+
+/** @internal The lineage of a flight the running code starts: the flights it runs inside, then
+ * `flight`. Taken when the flight starts, as its computation may run later (a shared storage's
+ * lock) in another context. */
+export function lineageOf(flight: Flight): readonly Flight[] {
+  return [...currentFlights(), flight];
+}
+
+/** @internal {@link runComputation}, leaving the context at once if `compute` throws; otherwise
+ * the caller leaves it ({@link leaveContext}) once the result has settled. */
+export function runFlight<R>(lineage: readonly Flight[], compute: () => R): R {
+  try {
+    return runComputation(lineage, compute);
+  } catch (error) {
+    leaveContext();
+    throw error;
+  }
+}
+
+/** How an error message names the function memoized as `name`. */
+function called(name: string): string {
+  return name || "an anonymous function";
+}
+
+/** @internal The error for a computation that awaited its own pending call (a join from inside
+ * the flight: {@link insideFlight}). */
+export function asyncReentrancyError(name: string): Error {
+  return new Error(`memoize: ${called(name)} awaited its own pending call with the same arguments (async re-entrancy); it would wait for itself forever`);
+}
+
+/** @internal The error for a synchronous computation that called itself with its own arguments. */
+export function syncReentrancyError(name: string): Error {
+  return new Error(`memoize: ${called(name)} was called again with the same arguments while computing them (synchronous re-entrancy)`);
 }

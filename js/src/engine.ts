@@ -22,7 +22,7 @@ import { WasmSlots, checkTtl as coreCheckTtl, outOfMemory, wasmMemory as wasmMem
 
 import type { CacheStats, StorageOptions } from "./storages.js";
 // The cells, log and slot array shared with the core, generated from wasm/js/src/layout.rs.
-import { CELLS, DEADLINES_AT, DEADLINES_LEN, FREED, FREED_COUNT, INSERT, JOINS, LOG, LOG_CAPACITY, MISSES, NO_SLOT, PENDING, PLAN, PLAN_CAPACITY, PREALLOCATED_SLOTS, SERIAL, SLOT_STRIDE, TIME_AT } from "./layout.js";
+import { CELLS, DEADLINES_AT, DEADLINES_LEN, FREED, FREED_COUNT, INSERT, JOINS, LOG, LOG_CAPACITY, MISSES, NO_SLOT, PENDING, PLAN, PLAN_CAPACITY, PREALLOCATED_SLOTS, SERIAL, SLOT_STRIDE, STALE_HITS, TIME_AT } from "./layout.js";
 
 const DEFAULT_MAX_SIZE = 1000;
 
@@ -32,6 +32,12 @@ const FIRST_PLAN = 4;
 export const ABSENT = -1;
 /** @internal {@link Engine.check} results ≤ -3 are pending async computations: `-3 - slot`. */
 export const PENDING_BASE = -3;
+/** Stale-while-revalidate serves a stale value while an async refresh runs. */
+const STALE_NEEDS_ASYNC = "staleWhileRevalidate serves stale values while an async refresh runs: use it with async functions (a TTLMapAsyncStorage)";
+
+/** @internal {@link Engine.check} results ≤ STALE_BASE are stale values (past their deadline,
+ * within the stale window): `STALE_BASE - slot`. Below every pending result. */
+export const STALE_BASE = -(2 ** 33);
 
 /** @internal The homes of a key in the index (see the module docs). */
 export const BY_STRING = 0;
@@ -121,6 +127,12 @@ export class Engine {
   /** Views of the core's cells and slots (remade when memory grows or the slots move). */
   private cells!: Uint32Array;
   private deadlines!: Float64Array;
+  /** How long after its deadline an entry is still served, stale, while it is refreshed (the
+   * window the core was given: `staleWhileRevalidate`); 0: none. */
+  readonly staleWindow: number;
+  /** The refreshes running, by slot (stale-while-revalidate): one per entry. A refresh stores
+   * its value only if its slot still holds the same token when it settles. */
+  readonly refreshing = new Map<number, object>();
   /** The core's store time (one f64 it owns; see {@link now}). */
   private sharedTime!: Float64Array;
   /** Entries of the operation log (hits, planned inserts) not yet applied by the core. */
@@ -140,11 +152,16 @@ export class Engine {
   private everLive: boolean;
 
   constructor(options: StorageOptions = {}, computesAsync = false) {
-    const { ttl, clock } = options;
+    const { ttl, clock, staleWhileRevalidate } = options;
+    if (staleWhileRevalidate !== undefined) {
+      if (typeof staleWhileRevalidate !== "number") throw new TypeError(`staleWhileRevalidate must be a number of milliseconds, got ${typeof staleWhileRevalidate}`);
+      if (!computesAsync) throw new TypeError(STALE_NEEDS_ASYNC);
+    }
     const maxSize = checkMaxSize(options.maxSize ?? DEFAULT_MAX_SIZE);
     if (clock !== undefined && typeof clock !== "function") throw new TypeError("clock must be a function returning milliseconds");
     checkTtl(ttl);
-    this.slots = new WasmSlots(maxSize, ttl);
+    this.slots = new WasmSlots(maxSize, ttl, staleWhileRevalidate);
+    this.staleWindow = staleWhileRevalidate ?? 0;
     // Room for a full cache up front, as the core reserves its slots (PREALLOCATED_SLOTS).
     const slots = Math.min(maxSize, PREALLOCATED_SLOTS);
     this.firsts = new Array(slots);
@@ -180,6 +197,13 @@ export class Engine {
       return found;
     }
     if (deadline === PENDING) return PENDING_BASE - found;
+    if (this.staleWindow > 0 && this.storeTime() < deadline + this.staleWindow) {
+      // Stale but servable: a hit for recency, counted stale by the core.
+      this.cells[STALE_HITS]! += 1;
+      this.cells[LOG + this.touched] = found;
+      if (++this.touched === LOG_CAPACITY) this.slots.flush(this.takeTouched());
+      return STALE_BASE - found;
+    }
     if (this.slots.expire(this.takeTouched(), found, this.storeTime())) this.forget(found);
     return ABSENT;
   }
@@ -216,7 +240,7 @@ export class Engine {
       this.view();
       deadline = this.deadlines[slot * SLOT_STRIDE]!;
     }
-    return deadline === Infinity || (deadline >= 0 && this.now() < deadline);
+    return deadline === Infinity || (deadline >= 0 && this.now() < deadline + this.staleWindow);
   }
 
   /** Reserves a pending slot for a key (its serial is then {@link serial}). */
@@ -328,6 +352,7 @@ export class Engine {
   getValue(key: string, missing: unknown): unknown {
     const slot = this.check(this.strings.get(key));
     if (slot >= 0) return this.values[slot];
+    if (slot <= STALE_BASE) return this.values[STALE_BASE - slot];
     this.countMiss();
     return missing;
   }
@@ -353,6 +378,8 @@ export class Engine {
     if (existing !== undefined) {
       if (this.slots.refresh(this.takeTouched(), existing, this.time(ttl), ttl ?? Number.NaN)) {
         this.values[existing] = value;
+        // The value set wins over a refresh running for the key.
+        if (this.refreshing.size > 0) this.refreshing.delete(existing);
         return;
       }
       // A pending computation's slot: the value set wins, the computation stores nothing.
@@ -360,6 +387,20 @@ export class Engine {
       this.forget(existing);
     }
     this.insert(BY_STRING, key, undefined, value, ttl);
+  }
+
+  /** Stores the value of the refresh `token` of `slot` (stale-while-revalidate), fresh for
+   * `ttl`, unless a delete, set, clear or the end of the stale window came first. */
+  refreshed(slot: number, token: object, value: unknown, ttl: number | undefined): void {
+    if (this.refreshing.get(slot) !== token) return;
+    this.refreshing.delete(slot);
+    if (this.slots.refresh(this.takeTouched(), slot, this.time(ttl), ttl ?? Number.NaN)) this.values[slot] = value;
+  }
+
+  /** The refresh `token` of `slot` failed: the stale value stays until its window ends, and
+   * the next stale hit starts another refresh. */
+  refreshFailed(slot: number, token: object): void {
+    if (this.refreshing.get(slot) === token) this.refreshing.delete(slot);
   }
 
   /** Removes `key` (cancelling a pending computation); true if a live value was removed. */
@@ -383,6 +424,7 @@ export class Engine {
     this.slots.flush(this.takeTouched());
     this.slots.clear();
     this.epoch++;
+    this.refreshing.clear();
     // The roots stay (memoized functions keep them); emptying a Map is O(1) in V8.
     this.strings.clear();
     this.ones.clear();
@@ -398,6 +440,7 @@ export class Engine {
     const stats = this.slots.stats(this.takeTouched(), this.busyDepth);
     const counters = {
       hits: stats.hits,
+      staleHits: stats.staleHits,
       misses: stats.misses,
       joined: stats.joined,
       evictions: stats.evictions,
@@ -563,6 +606,7 @@ export class Engine {
 
   /** Drops what this side holds for a freed slot. */
   private forget(slot: number): void {
+    if (this.refreshing.size > 0) this.refreshing.delete(slot);
     this.unindex(slot);
     this.firsts[slot] = undefined;
     this.seconds[slot] = undefined;

@@ -1,8 +1,8 @@
 // The key module (cashier_keys: the converter from JS values, the canonical key builder, the
 // hashed serializers and the shared path's flight table), loaded on first need. Caches whose
 // calls have primitive arguments never need it, so they start with the small core module alone.
-// Each runtime entry says how to load it: Node, Deno and Bun compile it from disk when first
-// asked; browsers and workerd have it ready from import.
+// Each runtime entry says how to load it: from its embedded bytes (browser.ts, node.ts) or from
+// the .wasm module workerd compiled at deploy (workerd.ts), instantiated when first asked.
 
 import type * as KeyModule from "./wasm/cashier_keys.js";
 

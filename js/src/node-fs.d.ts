@@ -1,8 +1,4 @@
-// The few Node APIs the Node/Deno/Bun entry uses (kept local: no @types/node dependency).
-declare module "node:fs" {
-  export function readFileSync(path: URL): Uint8Array;
-}
-
+// The Node API the Node/Deno/Bun entry uses (kept local: no @types/node dependency).
 declare module "node:async_hooks" {
   export class AsyncLocalStorage<T> {
     getStore(): T | undefined;
@@ -10,8 +6,4 @@ declare module "node:async_hooks" {
     disable(): void;
   }
   export function executionAsyncResource(): object;
-}
-
-declare module "node:module" {
-  export function createRequire(url: string | URL): (id: string) => unknown;
 }

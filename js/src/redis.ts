@@ -1,34 +1,56 @@
 // RedisStorage: a cache shared by processes and machines through the user's own Redis client.
 //
-// Layout in Redis (stable: other languages read it; see README "Redis"):
-//   {prefix}generation           the namespace's generation, an integer (absent: 0); INCR = clear
-//   {prefix}{generation}:v:{key}  a value, as the value serializer's text, with PX = its TTL
-//   {prefix}{generation}:l:{key}  a key's lock while one process computes it (its token, PX = the
+// Layout in Redis (stable: other languages read it; see README "Redis"). {base} is the prefix,
+// or "{" + prefix + "}" on a Redis Cluster (a hash tag: every key of a storage in one slot):
+//   {base}generation             the namespace's generation, an integer (absent: 0); INCR = clear
+//   {base}{generation}:v:{key}    a value, as the value serializer's text, with PX = its TTL
+//   {base}{generation}:l:{key}    a key's lock while one process computes it (its token, PX = the
 //                                 lock's lease, renewed by the holder while it computes)
 // Every operation is one Lua script call (one round trip) that reads the generation and acts on
 // the current one, so a clear by any process is seen by every other on its next operation.
+// A delete also publishes the key on the channel {prefix}invalidate (in the same script), which
+// TieredStorage's subscribers use to drop it from their L1s.
 
 import { randomWords } from "./random.js";
 import { StorageError, type SharedAsyncStorage, type SharedStats } from "./shared.js";
 import { jsonValues, type ValueSerializer } from "./values.js";
 
-/** Sends one Redis command (`["GET", "k"]`) and resolves with its reply. */
-export type RedisCommand = (args: string[]) => Promise<unknown>;
+/**
+ * Sends one Redis command (`["GET", "k"]`) and resolves with its reply. `key` is the command's
+ * first key (undefined for `SCRIPT LOAD`), for a function that routes commands to a cluster's nodes.
+ */
+export type RedisCommand = (args: string[], key?: string) => Promise<unknown>;
 
 /** A node-redis client (`sendCommand(args)`, packages `redis`/`@redis/client` 4+). */
 export interface NodeRedisLike {
   sendCommand(args: string[]): Promise<unknown>;
 }
 
-/** An ioredis client (`call(command, ...args)`). */
+/** An ioredis client or `Cluster` (`call(command, ...args)`; a cluster has `isCluster: true`). */
 export interface IoRedisLike {
   call(command: string, ...args: string[]): Promise<unknown>;
+  readonly isCluster?: boolean;
+}
+
+/** A node-redis cluster (`createCluster`; its `sendCommand` takes the key to route by first). */
+export interface NodeRedisClusterLike {
+  sendCommand(firstKey: string | undefined, isReadonly: boolean | undefined, args: string[]): Promise<unknown>;
+  readonly masters: readonly unknown[];
 }
 
 /** Options of {@link RedisStorage}. */
 export interface RedisStorageOptions {
-  /** The client: node-redis, ioredis, or a function sending one command. Not closed by the storage. */
-  client: NodeRedisLike | IoRedisLike | RedisCommand;
+  /**
+   * The client: node-redis (a client or a `createCluster` cluster), ioredis (a client or a
+   * `Cluster`), or a function sending one command. Not closed by the storage.
+   */
+  client: NodeRedisLike | NodeRedisClusterLike | IoRedisLike | RedisCommand;
+  /**
+   * Whether Redis is a Redis Cluster: every key then starts with the hash tag `{prefix}`, so all
+   * keys of this storage live in one slot (each script touches one slot; `clear` stays one
+   * `INCR`). Default: true for an ioredis `Cluster` or a node-redis cluster, else false.
+   */
+  cluster?: boolean;
   /** Prepended to every Redis key; one prefix is one namespace (cleared together). Default "cashier:". */
   prefix?: string;
   /** Default time to live in ms (Redis `PX`); omitted: entries never expire. */
@@ -84,8 +106,12 @@ if ARGV[4] == '' then redis.call('SET', k, ARGV[3])
 else redis.call('SET', k, ARGV[3], 'PX', ARGV[4]) end
 return 1`;
 
+// ARGV[3] = the invalidation channel: the key is published there (TieredStorage's L1s drop it),
+// whether or not a value was removed here (another process's L1 may hold one Redis lost).
 const DELETE = `local g = redis.call('GET', KEYS[1]) or '0'
-return redis.call('DEL', ARGV[1] .. g .. ':v:' .. ARGV[2])`;
+local n = redis.call('DEL', ARGV[1] .. g .. ':v:' .. ARGV[2])
+redis.call('PUBLISH', ARGV[3], ARGV[2])
+return n`;
 
 // ARGV[3] = token, ARGV[4] = lease ms. Reply: {generation, 'hit', value} if present, else
 // {generation, 'locked' | 'wait', nil, nil or the error of a dropped key}. A lock key that is not
@@ -120,7 +146,7 @@ if holder == ARGV[3] or type(holder) == 'table' then return redis.call('DEL', lo
 return 0`;
 
 // ARGV[3] = token, ARGV[4] = the lock's generation, ARGV[5] = ms. Extends the caller's lock; 0 if
-// it is no longer the caller's.
+// it is no longer the caller's. KEYS[1] (the generation key, unused) routes it to the storage's slot.
 const RENEW = `local lock = ARGV[1] .. ARGV[4] .. ':l:' .. ARGV[2]
 if redis.pcall('GET', lock) == ARGV[3] then return redis.call('PEXPIRE', lock, ARGV[5]) end
 return 0`;
@@ -138,19 +164,37 @@ class CommandFailure extends Error {
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** The first key of one of the storage's commands (EVAL/EVALSHA after numkeys; GET/INCR), for routing. */
+function firstKeyOf(args: string[]): string | undefined {
+  if (args[0] === "EVALSHA" || args[0] === "EVAL") return Number(args[2]) > 0 ? args[3] : undefined;
+  return args[0] === "SCRIPT" ? undefined : args[1];
+}
+
 const SKIPPED = Symbol("cashier.redisSkipped");
+
+/** Whether `client` is a Redis Cluster client (ioredis `Cluster`, node-redis `createCluster`). */
+function isClusterClient(client: RedisStorageOptions["client"]): boolean {
+  if (typeof client !== "object" || client === null) return false;
+  if (typeof (client as IoRedisLike).call === "function") return (client as IoRedisLike).isCluster === true;
+  return Array.isArray((client as NodeRedisClusterLike).masters);
+}
 
 function commandOf(client: RedisStorageOptions["client"]): RedisCommand {
   if (typeof client === "function") return client;
   if (typeof (client as IoRedisLike)?.call === "function") {
+    // ioredis routes by the keys it finds in the command (EVALSHA's numkeys included).
     const io = client as IoRedisLike;
     return (args) => io.call(args[0]!, ...args.slice(1));
+  }
+  if (isClusterClient(client)) {
+    const cluster = client as NodeRedisClusterLike;
+    return (args, key) => cluster.sendCommand(key, false, args);
   }
   if (typeof (client as NodeRedisLike)?.sendCommand === "function") {
     const node = client as NodeRedisLike;
     return (args) => node.sendCommand(args);
   }
-  throw new TypeError("RedisStorage: client must be a node-redis client, an ioredis client, or a function(args) returning a promise");
+  throw new TypeError("RedisStorage: client must be a node-redis client or cluster, an ioredis client or Cluster, or a function(args) returning a promise");
 }
 
 function whole(name: string, value: number | undefined, fallback: number): number {
@@ -222,6 +266,12 @@ type LockOptions = { ttl: number; poll: number; lease: number };
  */
 export class RedisStorage implements SharedAsyncStorage {
   readonly prefix: string;
+  /** Whether keys carry the cluster hash tag (see {@link RedisStorageOptions.cluster}). */
+  readonly cluster: boolean;
+  /** What every Redis key of this storage starts with: the prefix, or `{prefix}` on a cluster. */
+  readonly base: string;
+  /** The pub/sub channel a `delete` publishes its key on: `{prefix}invalidate` (see TieredStorage). */
+  readonly channel: string;
   readonly ttl: number | undefined;
   private readonly command: RedisCommand;
   private readonly serializer: ValueSerializer;
@@ -259,7 +309,15 @@ export class RedisStorage implements SharedAsyncStorage {
       this.lock = { ttl, poll: whole("lock.poll", given.poll, 100), lease };
     }
     this.onError = options.onError;
-    this.generationKey = `${this.prefix}generation`;
+    this.cluster = options.cluster ?? isClusterClient(options.client);
+    if (typeof this.cluster !== "boolean") throw new TypeError("RedisStorage: cluster must be a boolean");
+    // A hash tag "{}" (empty prefix, or one starting with "}") would hash the whole key: no shared slot.
+    if (this.cluster && (this.prefix === "" || this.prefix.startsWith("}"))) {
+      throw new RangeError(`RedisStorage: on a cluster the prefix is the keys' hash tag, so it must be non-empty and not start with "}" (got ${JSON.stringify(this.prefix)})`);
+    }
+    this.base = this.cluster ? `{${this.prefix}}` : this.prefix;
+    this.channel = `${this.prefix}invalidate`;
+    this.generationKey = `${this.base}generation`;
   }
 
   /** The live value for `key`, or undefined (a stored undefined looks the same: use {@link has}). */
@@ -281,7 +339,7 @@ export class RedisStorage implements SharedAsyncStorage {
 
   /** Removes `key`; true if a value was removed. */
   async delete(key: string): Promise<boolean> {
-    const removed = await this.attempt("delete", key, () => this.script(DELETE, [this.generationKey], [this.prefix, key]));
+    const removed = await this.attempt("delete", key, () => this.script(DELETE, [this.generationKey], [this.base, key, this.channel]));
     return removed !== SKIPPED && Number(removed) > 0;
   }
 
@@ -370,7 +428,7 @@ export class RedisStorage implements SharedAsyncStorage {
     const late = (reply: unknown) => {
       if (Array.isArray(reply) && reply[1] === "locked") this.cancel(key, token, String(reply[0]));
     };
-    return this.script(ACQUIRE, [this.generationKey], [this.prefix, key, token, String(lock.lease)], late).catch((error: unknown) => {
+    return this.script(ACQUIRE, [this.generationKey], [this.base, key, token, String(lock.lease)], late).catch((error: unknown) => {
       this.cancel(key, token, "");
       throw error;
     });
@@ -380,7 +438,7 @@ export class RedisStorage implements SharedAsyncStorage {
   private cancel(key: string, token: string, generation: string): void {
     try {
       // EVAL, not EVALSHA: one command, queued at once, that works even on a server that lost its scripts.
-      Promise.resolve(this.command(["EVAL", RELEASE, "1", this.generationKey, this.prefix, key, token, generation])).catch(() => {});
+      Promise.resolve(this.command(["EVAL", RELEASE, "1", this.generationKey, this.base, key, token, generation], this.generationKey)).catch(() => {});
     } catch {
       // A client that throws at once has sent nothing: nothing to release.
     }
@@ -394,7 +452,7 @@ export class RedisStorage implements SharedAsyncStorage {
       value = await compute();
     } catch (error) {
       stop?.();
-      if (token) await this.attempt("lock", key, () => this.script(RELEASE, [this.generationKey], [this.prefix, key, token, generation]));
+      if (token) await this.attempt("lock", key, () => this.script(RELEASE, [this.generationKey], [this.base, key, token, generation]));
       throw error;
     }
     stop?.();
@@ -415,7 +473,7 @@ export class RedisStorage implements SharedAsyncStorage {
     const renew = async () => {
       const ms = Math.min(lock.lease, until - Date.now());
       if (stopped || ms <= 0) return;
-      const renewed = await this.attempt("lock", key, () => this.script(RENEW, [], [this.prefix, key, token, generation, String(Math.ceil(ms))]));
+      const renewed = await this.attempt("lock", key, () => this.script(RENEW, [this.generationKey], [this.base, key, token, generation, String(Math.ceil(ms))]));
       if (!stopped && renewed !== SKIPPED && Number(renewed) === 1) schedule();
     };
     const schedule = () => {
@@ -430,7 +488,7 @@ export class RedisStorage implements SharedAsyncStorage {
   }
 
   private async fetch(key: string): Promise<{ hit: boolean; value: unknown; generation: string } | typeof SKIPPED> {
-    const reply = await this.attempt("get", key, () => this.script(FETCH, [this.generationKey], [this.prefix, key]));
+    const reply = await this.attempt("get", key, () => this.script(FETCH, [this.generationKey], [this.base, key]));
     if (reply === SKIPPED) return SKIPPED;
     const [generation, text, dropped] = reply as [unknown, unknown, unknown];
     if (dropped) this.dropped("get", key, dropped);
@@ -448,11 +506,11 @@ export class RedisStorage implements SharedAsyncStorage {
       text = this.serializer.serialize(value);
     } catch (error) {
       this.report(new StorageError("serialize", messageOf(error), { cause: error, key }));
-      if (token) await this.attempt("lock", key, () => this.script(RELEASE, [this.generationKey], [this.prefix, key, token, generation]));
+      if (token) await this.attempt("lock", key, () => this.script(RELEASE, [this.generationKey], [this.base, key, token, generation]));
       return;
     }
     await this.attempt("set", key, () =>
-      this.script(STORE, [this.generationKey], [this.prefix, key, text, ms === undefined ? "" : String(ms), generation, token]),
+      this.script(STORE, [this.generationKey], [this.base, key, text, ms === undefined ? "" : String(ms), generation, token]),
     );
   }
 
@@ -489,6 +547,14 @@ export class RedisStorage implements SharedAsyncStorage {
     }
   }
 
+  /**
+   * Counts `error` in `stats().errors` and gives it to `onError`, as the storage's own faults are:
+   * for a storage built on this one (TieredStorage reports its subscription's faults here).
+   */
+  reportError(error: StorageError): void {
+    this.report(error);
+  }
+
   private report(error: StorageError): void {
     this.counters.errors++;
     try {
@@ -512,7 +578,7 @@ export class RedisStorage implements SharedAsyncStorage {
       });
       let sent: Promise<unknown>;
       try {
-        sent = Promise.resolve(this.command(args));
+        sent = Promise.resolve(this.command(args, firstKeyOf(args)));
       } catch (error) {
         sent = Promise.reject(error);
       }
@@ -536,23 +602,22 @@ export class RedisStorage implements SharedAsyncStorage {
     });
   }
 
-  /** A Lua script by its SHA (loaded once per server; reloaded after a restart flushed it). */
+  /**
+   * A Lua script by its SHA (`SCRIPT LOAD` once, to learn it). A server that lacks the script (it
+   * restarted, or it is another cluster node than the one that loaded it) answers NOSCRIPT: the
+   * script is then sent whole (`EVAL`), which also caches it on that server.
+   */
   private async script(source: string, keys: string[], args: string[], late?: (reply: unknown) => void): Promise<unknown> {
-    for (let attempt = 0; ; attempt++) {
-      let sha = this.shas.get(source);
-      if (sha === undefined) {
-        sha = String(await this.run(["SCRIPT", "LOAD", source]));
-        this.shas.set(source, sha);
-      }
-      try {
-        return await this.run(["EVALSHA", sha, String(keys.length), ...keys, ...args], late);
-      } catch (error) {
-        if (attempt === 0 && /NOSCRIPT/.test(messageOf(error))) {
-          this.shas.delete(source);
-          continue;
-        }
-        throw error;
-      }
+    let sha = this.shas.get(source);
+    if (sha === undefined) {
+      sha = String(await this.run(["SCRIPT", "LOAD", source]));
+      this.shas.set(source, sha);
+    }
+    try {
+      return await this.run(["EVALSHA", sha, String(keys.length), ...keys, ...args], late);
+    } catch (error) {
+      if (!/NOSCRIPT/.test(messageOf(error))) throw error;
+      return this.run(["EVAL", source, String(keys.length), ...keys, ...args], late);
     }
   }
 }

@@ -45,13 +45,13 @@ export function isSharedAsyncStorage(storage: unknown): storage is SharedAsyncSt
  */
 export class StorageError extends Error {
   /**
-   * The storage operation: "get", "set", "delete", "clear", "lock", "generation", "serialize",
-   * "deserialize" — never a Redis command name (that is {@link command}).
+   * The storage operation: "get", "set", "delete", "clear", "lock", "generation", "subscribe",
+   * "serialize", "deserialize" — never a Redis command name (that is {@link command}).
    */
   readonly operation: string;
   /** The cache key concerned, when the operation concerns one key (undefined for clear/generation). */
   readonly key: string | undefined;
-  /** The Redis command that failed or timed out ("EVALSHA", "SCRIPT LOAD", "INCR", "GET"), when one did. */
+  /** The Redis command that failed or timed out ("EVALSHA", "EVAL", "SCRIPT LOAD", "INCR", "GET", "SUBSCRIBE"), when one did. */
   readonly command: string | undefined;
   constructor(operation: string, message: string, options?: { cause?: unknown; key?: string; command?: string }) {
     super(`${operation}: ${message}`, options?.cause === undefined ? undefined : { cause: options.cause });

@@ -11,11 +11,20 @@ export interface StorageOptions {
   ttl?: number;
   /** The time source in milliseconds. Default `Date.now`. */
   clock?: () => number;
+  /**
+   * Async storages only: for this many milliseconds after an entry's TTL, a call returns the
+   * stale value at once and starts one background refresh, shared by every caller; a failed
+   * refresh keeps the stale value until the window ends (reported to memoize's `onError`).
+   * After the window, calls wait for a fresh value. Applies to entries that have a TTL.
+   */
+  staleWhileRevalidate?: number;
 }
 
 /** Counters of a storage. `hits + misses` = lookups; `joined` = hits that shared a pending call. */
 export interface CacheStats {
   hits: number;
+  /** Of the hits, stale values served while they were refreshed (`staleWhileRevalidate`). */
+  staleHits: number;
   misses: number;
   joined: number;
   evictions: number;

@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { memoize, buildKey, TTLMapStorage, TTLMapAsyncStorage } from "cashier-wasm";
+import { MapStorage } from "./map-storage.mjs";
 
 class Db {
   constructor() {
@@ -11,25 +12,6 @@ class Db {
   }
 }
 
-/** A minimal SharedAsyncStorage over a Map. */
-class MapStorage {
-  values = new Map();
-  async getOrCompute(key, compute) {
-    if (this.values.has(key)) return this.values.get(key);
-    const value = await compute();
-    this.values.set(key, value);
-    return value;
-  }
-  async delete(key) {
-    return this.values.delete(key);
-  }
-  async clear() {
-    this.values.clear();
-  }
-  stats() {
-    return { hits: 0, misses: 0, waits: 0, errors: 0 };
-  }
-}
 
 /** Arguments a key can never take: reading or converting any of them throws. */
 function unkeyables() {

@@ -156,7 +156,7 @@ test("a storage's string keys and its TTL: expired entries are freed when found"
   assert.equal(storage.get("a"), undefined);
   assert.deepEqual(
     { ...storage.stats(), hits: 0 },
-    { hits: 0, misses: 2, joined: 0, evictions: 0, expirations: 2, size: 0, pending: 0 },
+    { hits: 0, staleHits: 0, misses: 2, joined: 0, evictions: 0, expirations: 2, size: 0, pending: 0 },
   );
 });
 

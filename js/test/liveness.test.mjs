@@ -4,7 +4,7 @@
 // sequences of writes, reads, deletes and clock jumps in both directions.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { TTLMapStorage } from "cashier-wasm";
+import { TTLMapAsyncStorage, TTLMapStorage } from "cashier-wasm";
 
 const INTERNALS = Symbol.for("cashier-wasm.internals");
 
@@ -53,4 +53,37 @@ test("the hit path's liveness decision is the core's, whatever the clock does", 
     }
   }
   assert.ok(compared > 10_000, `only ${compared} decisions compared`);
+});
+
+test("with a stale window, the decision to serve a stale value is the core's too", async () => {
+  let compared = 0;
+  for (let seed = 1; seed <= 100; seed++) {
+    const pick = prng(seed);
+    let now = 1_000;
+    const storage = new TTLMapAsyncStorage({ maxSize: 6, ttl: 10, staleWhileRevalidate: 1 + pick(20), clock: () => now });
+    const engine = storage[INTERNALS];
+    const steps = [];
+    for (let step = 0; step < 120; step++) {
+      const key = `k${pick(8)}`;
+      const op = pick(10);
+      if (op < 4) {
+        steps.push(`set ${key}`);
+        await storage.set(key, step + 1, [undefined, 3, 25][pick(3)]);
+      } else if (op < 6) {
+        steps.push(`get ${key}`);
+        await storage.get(key);
+      } else {
+        const jump = [1, 4, 9, 17, -3, -12][pick(6)];
+        now = Math.max(0, now + jump);
+        steps.push(`clock ${jump} = ${now}`);
+      }
+      for (const [key, slot] of engine.strings) {
+        const servedInJs = (await storage.get(key)) !== undefined;
+        const servableInCore = engine.slots.isServable(engine.takeTouched(), slot, now);
+        assert.equal(servedInJs, servableInCore, `seed ${seed}, ${key} at clock ${now} after:\n  ${steps.join("\n  ")}`);
+        compared++;
+      }
+    }
+  }
+  assert.ok(compared > 5_000, `only ${compared} decisions compared`);
 });

@@ -11,7 +11,7 @@ test("a hit returns the stored value by identity; undefined is a value", () => {
   assert.equal(f(0), undefined);
   assert.equal(f(0), undefined);
   assert.equal(calls, 2);
-  assert.deepEqual(f.cache.stats(), { hits: 2, misses: 2, joined: 0, evictions: 0, expirations: 0, size: 2, pending: 0 });
+  assert.deepEqual(f.cache.stats(), { hits: 2, staleHits: 0, misses: 2, joined: 0, evictions: 0, expirations: 0, size: 2, pending: 0 });
 });
 
 test("arguments are keyed by value in any property order", () => {

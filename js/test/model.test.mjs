@@ -442,6 +442,7 @@ class ModelStore {
       joined: this.joined,
       evictions: this.evictions,
       expirations: this.expirations,
+      staleHits: 0, // no stale window in these regimes
       size: this.ready,
       pending: this.pending + this.busy.length,
     };

@@ -7,28 +7,10 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as api from "cashier-wasm";
+import { MapStorage } from "./map-storage.mjs";
 
 const { memoize, buildKey, TTLMapStorage, TTLMapAsyncStorage } = api;
 
-/** A minimal SharedAsyncStorage over a Map. */
-class MapStorage {
-  values = new Map();
-  async getOrCompute(key, compute) {
-    if (this.values.has(key)) return this.values.get(key);
-    const value = await compute();
-    this.values.set(key, value);
-    return value;
-  }
-  async delete(key) {
-    return this.values.delete(key);
-  }
-  async clear() {
-    this.values.clear();
-  }
-  stats() {
-    return { hits: 0, misses: 0, waits: 0, errors: 0 };
-  }
-}
 
 test("two different functions with one name, version and prefix on one storage are refused", async () => {
   const users = { get: (id) => `user ${id}` };
@@ -52,6 +34,17 @@ test("two different functions with one name, version and prefix on one storage a
     const a = memoize(async function load(id) { return `a ${id}`; }, { storage: shared });
     assert.throws(() => memoize(async function load(id) { return `b ${id}`; }, { storage: shared }), /name "load".*already uses this storage/);
     assert.equal(await a(1), "a 1");
+  }
+});
+
+test("a memoize call refused for its options does not claim its name on the shared storage", async () => {
+  // Both storage paths (local and outside the process) check the key options before claiming
+  // the name: a refused call leaves no owner behind that would refuse the corrected call.
+  for (const Storage of [TTLMapAsyncStorage, MapStorage]) {
+    const shared = new Storage();
+    assert.throws(() => memoize(async function load(id) { return `a ${id}`; }, { storage: shared, maxKeyBytes: 0 }), { name: "RangeError" });
+    const fixed = memoize(async function load(id) { return `b ${id}`; }, { storage: shared });
+    assert.equal(await fixed(1), "b 1");
   }
 });
 
@@ -115,6 +108,10 @@ test("the package exports and declares only its public API", () => {
     assert.equal("provideAsyncContext" in exported, false);
     assert.equal("Engine" in exported, false);
     assert.equal("Level" in exported, false);
+    // The helpers memoize is built from (options.ts, key-of.ts, fast-keys.ts, memoize-shared.ts).
+    for (const helper of ["claimHead", "resolveName", "makeKeyOf", "primitiveKey", "keyBytes", "memoizeShared", "boundaryError"]) {
+      assert.equal(helper in exported, false, `the package exports the internal ${helper}`);
+    }
   }
   // Every published declaration file: internals are #private or @internal (stripped).
   const root = new URL("../../dist/types/", import.meta.url);
@@ -122,7 +119,7 @@ test("the package exports and declares only its public API", () => {
   assert.ok(reached.includes("index.d.ts") && reached.includes("api.d.ts"));
   for (const file of reached) {
     const text = readFileSync(new URL(file, root), "utf8");
-    for (const internal of ["busyDepth", "busyKeys", "busyLeaves", "lastKeys", "soleLeaf", "Level", "useAsyncContext", "provideAsyncContext", "engineOf", "Engine", "pins", "keyModule", "randomWords", "insideFlight", "firsts"]) {
+    for (const internal of ["busyDepth", "busyKeys", "busyLeaves", "lastKeys", "soleLeaf", "Level", "useAsyncContext", "provideAsyncContext", "engineOf", "Engine", "pins", "keyModule", "randomWords", "insideFlight", "firsts", "claimHead", "resolveName", "keyOptionArgs", "DEFAULT_MAX_KEY_BYTES", "primitiveKey", "keyableByValue", "argumentBudget", "sortedPositions", "makeKeyOf", "reprKeys", "memoizeShared", "boundaryError", "withCache", "runFlight", "lineageOf", "ReentrancyError"]) {
       assert.equal(text.includes(internal), false, `${file} declares the internal ${internal}`);
     }
   }

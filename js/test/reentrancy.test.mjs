@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import { createRequire } from "node:module";
 import * as esm from "cashier-wasm";
+import { MapStorage } from "./map-storage.mjs";
 
 // Node 24 and later carry the async context in frames, where a scheduled callback cannot be told
 // from a continuation: there every same-key call inside a computation's context is rejected.
@@ -13,25 +14,6 @@ const framed = Number(process.versions.node.split(".")[0]) >= 24 && "Node 24+: a
 const cjs = createRequire(import.meta.url)("cashier-wasm");
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
-/** A minimal SharedAsyncStorage over a Map. */
-class MapStorage {
-  values = new Map();
-  async getOrCompute(key, compute) {
-    if (this.values.has(key)) return this.values.get(key);
-    const value = await compute();
-    this.values.set(key, value);
-    return value;
-  }
-  async delete(key) {
-    return this.values.delete(key);
-  }
-  async clear() {
-    this.values.clear();
-  }
-  stats() {
-    return { hits: 0, misses: 0, waits: 0, errors: 0 };
-  }
-}
 
 for (const [entry, { memoize }] of [["import", esm], ["require", cjs]]) {
   for (const shared of [false, true]) {

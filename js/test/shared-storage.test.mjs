@@ -4,28 +4,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { memoize } from "cashier-wasm";
+import { MapStorage } from "./map-storage.mjs";
 
 /** A minimal SharedAsyncStorage over a Map, counting what memoize asks of it. */
-class MapStorage {
-  values = new Map();
-  asked = 0;
-  async getOrCompute(key, compute) {
-    this.asked++;
-    if (this.values.has(key)) return this.values.get(key);
-    const value = await compute();
-    this.values.set(key, value);
-    return value;
-  }
-  async delete(key) {
-    return this.values.delete(key);
-  }
-  async clear() {
-    this.values.clear();
-  }
-  stats() {
-    return { hits: 0, misses: 0, waits: 0, errors: 0 };
-  }
-}
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 

@@ -184,6 +184,9 @@ impl KeyBuilder {
             out.truncate(start);
             return Err(error);
         }
+        if serializer.keeps_canonical() {
+            return Ok(());
+        }
         // The canonical text sits at out[start..]; replace it with its serialized form.
         let canonical_start = start + self.prefix.len();
         let canonical = String::from(&out[canonical_start..]);

@@ -122,6 +122,12 @@ impl Encoder<'_> {
     fn number(&mut self, number: f64) -> Result<(), KeyError> {
         // ECMAScript Number::toString: "NaN", "Infinity", "-Infinity", "0" for -0, shortest
         // round-trip digits otherwise. Identical to JavaScript's `String(x)`.
+        if let Some(integer) = safe_integer(number) {
+            // The common case, without the shortest-digits search: an integer below 2^53 in
+            // magnitude is written as its plain decimal digits, as `String(x)` writes it.
+            let mut buffer = [0u8; 20];
+            return self.push(decimal(integer, &mut buffer));
+        }
         let mut buffer = ryu_js::Buffer::new();
         let text = buffer.format(number);
         self.push(text)
@@ -369,5 +375,78 @@ mod tests {
             encode_value(&"x".repeat(100).into(), &mut out, 50),
             Err(KeyError::TooLong { max_bytes: 50 })
         );
+    }
+}
+
+/// `number` as an integer when it is one of magnitude at most 2^53 (`-0` gives 0).
+fn safe_integer(number: f64) -> Option<i64> {
+    const MAX_SAFE: f64 = 9_007_199_254_740_992.0;
+    // Within ±2^53 (NaN fails the comparison) `as` truncates exactly; the round trip then
+    // tells an integer from a fraction (`f64::trunc` is not in `core`).
+    if number.abs() > MAX_SAFE || number.is_nan() {
+        return None;
+    }
+    let integer = number as i64;
+    (integer as f64 == number).then_some(integer)
+}
+
+/// The decimal digits of `integer`, written into the end of `buffer`.
+fn decimal(integer: i64, buffer: &mut [u8; 20]) -> &str {
+    let mut at = buffer.len();
+    let mut rest = integer.unsigned_abs();
+    loop {
+        at -= 1;
+        buffer[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if integer < 0 {
+        at -= 1;
+        buffer[at] = b'-';
+    }
+    // Only ASCII digits and '-' were written.
+    core::str::from_utf8(&buffer[at..]).unwrap_or("")
+}
+
+#[cfg(test)]
+mod integer_tests {
+    use super::{decimal, safe_integer};
+
+    /// The integer fast path writes exactly what ryu-js (JavaScript's `String(x)`) writes.
+    #[test]
+    fn the_integer_fast_path_matches_number_to_string() {
+        let mut samples = alloc::vec![0.0, -0.0, 1.0, -1.0, 9.0, 10.0, 99.0, 100.0, 1e15, 9e15];
+        samples.extend([
+            9_007_199_254_740_992.0,
+            -9_007_199_254_740_992.0,
+            4_503_599_627_370_497.0,
+        ]);
+        let mut x = 1.0f64;
+        while x < 9e15 {
+            samples.extend([x, -x, x + 1.0, x - 1.0]);
+            x *= 3.0;
+        }
+        for number in samples {
+            let integer = safe_integer(number).expect("an integer");
+            let mut buffer = [0u8; 20];
+            let mut expected = ryu_js::Buffer::new();
+            assert_eq!(
+                decimal(integer, &mut buffer),
+                expected.format(number),
+                "{number}"
+            );
+        }
+        for not_safe in [
+            0.5,
+            -1.5,
+            f64::NAN,
+            f64::INFINITY,
+            9_007_199_254_740_994.0,
+            1e21,
+        ] {
+            assert_eq!(safe_integer(not_safe), None, "{not_safe}");
+        }
     }
 }

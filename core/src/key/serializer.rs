@@ -14,6 +14,12 @@ use crate::error::KeyError;
 pub trait Serializer {
     /// Appends the stored form of `canonical` to `out`.
     fn serialize(&self, label: &str, canonical: &str, out: &mut String);
+
+    /// Whether the stored form is the canonical text itself, so a builder can leave the key
+    /// as it built it instead of handing it over (a copy per key). Default: false.
+    fn keeps_canonical(&self) -> bool {
+        false
+    }
 }
 
 /// The canonical text itself: readable, and injective by construction. The default.
@@ -70,6 +76,10 @@ impl Serializer for Repr {
     fn serialize(&self, _label: &str, canonical: &str, out: &mut String) {
         out.push_str(canonical);
     }
+
+    fn keeps_canonical(&self) -> bool {
+        true
+    }
 }
 
 impl Serializer for Md5 {
@@ -91,6 +101,10 @@ impl Serializer for StandardSerializer {
             Self::Md5 => Md5.serialize(label, canonical, out),
             Self::Sha256 => Sha256.serialize(label, canonical, out),
         }
+    }
+
+    fn keeps_canonical(&self) -> bool {
+        matches!(self, Self::Repr)
     }
 }
 

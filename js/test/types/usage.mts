@@ -40,3 +40,12 @@ const privateCache: Memoized<(x: number) => number> = memoize((x: number) => x, 
 
 export { promised, privateCache };
 export { removed, cleared, counters, value, sharedRemoved, sharedCleared, sharedCounters, sharedValue, viaTier, wrong };
+
+// Freshness options (issue 16): the stale window of a shared local storage is the storage's.
+import { TimeoutError, computationSignal } from "cashier-wasm";
+const fresh = memoize(async (id: number) => id, { ttl: 1000, staleWhileRevalidate: 5000, timeout: 100, onError: (error: unknown) => void error });
+const staleHits: number = fresh.cache.stats().staleHits;
+const signal: AbortSignal | undefined = computationSignal();
+const timedOut: boolean = new TimeoutError("f", 10) instanceof Error;
+// @ts-expect-error staleWhileRevalidate belongs to the shared storage
+memoize(async (x: number) => x, { storage: new TTLMapAsyncStorage({ ttl: 10, staleWhileRevalidate: 10 }), staleWhileRevalidate: 5 });

@@ -67,6 +67,13 @@ pub fn check_ttl(ttl: f64) -> Result<(), JsValue> {
     ttl_from(Some(ttl)).map(drop)
 }
 
+/// Checks a duration option (`timeout`, `staleWhileRevalidate`): a whole number of
+/// milliseconds ≥ 1, else the `RangeError` naming the option.
+#[wasm_bindgen(js_name = checkMilliseconds)]
+pub fn check_milliseconds(name: &str, value: f64) -> Result<(), JsValue> {
+    cashier_js_support::whole_number(name, value).map(drop)
+}
+
 /// A TTL from JS: undefined → none; otherwise a whole number of milliseconds ≥ 1.
 fn ttl_from(ttl: Option<f64>) -> Result<Option<u64>, JsValue> {
     let ttl = ttl

@@ -24,7 +24,8 @@ use crate::ttl_from;
 
 use crate::layout::{
     CELLS, DEADLINES_AT, DEADLINES_LEN, FREED, FREED_COUNT, INSERT, JOINS, LOG, LOG_CAPACITY,
-    MISSES, NO_SLOT, PLAN, PLAN_CAPACITY, PLAN_MISSES, PREALLOCATED_SLOTS, SERIAL, TIME_AT,
+    MISSES, NO_SLOT, PLAN, PLAN_CAPACITY, PLAN_MISSES, PREALLOCATED_SLOTS, SERIAL, STALE_HITS,
+    TIME_AT,
 };
 
 /// One storage's TTL + LRU rules, indexed by slot.
@@ -39,15 +40,23 @@ pub struct WasmSlots {
 
 #[wasm_bindgen]
 impl WasmSlots {
-    /// Rules for `maxSize` entries with a default `ttl` (undefined: none).
+    /// Rules for `maxSize` entries with a default `ttl` (undefined: none) and a stale window
+    /// (`staleWhileRevalidate`, undefined: none).
     #[wasm_bindgen(constructor)]
-    pub fn new(max_size: f64, ttl: Option<f64>) -> Result<WasmSlots, JsValue> {
+    pub fn new(
+        max_size: f64,
+        ttl: Option<f64>,
+        stale_window: Option<f64>,
+    ) -> Result<WasmSlots, JsValue> {
         // The core's size rule, on the whole number (a size beyond usize on wasm32 is reported
         // as given, not truncated).
         let max_size =
             validate_max_size(whole_number("maxSize", max_size)?).map_err(|e| error(e.into()))?;
         let default_ttl_ms = ttl_from(ttl)?;
         let mut lru = SlotLru::new(max_size, default_ttl_ms).map_err(|e| error(e.into()))?;
+        if let Some(window) = stale_window {
+            lru = lru.with_stale_window(whole_number("staleWhileRevalidate", window)?);
+        }
         // Slots up front, like the JS arrays the wrapper preallocates: a cache that fills never
         // reallocates (and leaves no freed copies behind in memory that cannot shrink).
         lru.reserve(max_size.min(PREALLOCATED_SLOTS))
@@ -92,12 +101,18 @@ impl WasmSlots {
     /// made by the wrapper in the slots `plan` listed.
     pub fn flush(&mut self, touched: u32) {
         // Misses and joins JS counted without calling in: the counters are the core's.
-        let (misses, joins) = (self.cells[MISSES], self.cells[JOINS]);
-        if misses | joins != 0 {
+        let (misses, joins, stale) = (
+            self.cells[MISSES],
+            self.cells[JOINS],
+            self.cells[STALE_HITS],
+        );
+        if misses | joins | stale != 0 {
             self.lru.record_misses(u64::from(misses));
             self.lru.record_joins(u64::from(joins));
+            self.lru.record_stale_hits(u64::from(stale));
             self.cells[MISSES] = 0;
             self.cells[JOINS] = 0;
+            self.cells[STALE_HITS] = 0;
         }
         let count = (touched as usize).min(LOG_CAPACITY);
         for i in LOG..LOG + count {
@@ -149,11 +164,9 @@ impl WasmSlots {
         let ttl = self.entry_ttl(ttl);
         let now = self.store_time(now);
         let mut freed = Freeing::new(&mut self.cells);
-        let completed = self
-            .lru
+        self.lru
             .complete(slot, serial, now, ttl, &mut |s, why| freed.push(s, why))
-            .is_ok();
-        completed
+            .is_ok()
     }
 
     /// A new ready entry at `now` with `ttl`; returns its slot, or [`NO_SLOT`] when out of
@@ -211,6 +224,15 @@ impl WasmSlots {
         self.lru.is_live(slot, now)
     }
 
+    /// Whether the core would still serve `slot` at `now`, fresh or stale (after applying the
+    /// log): pins JS's stale-hit decision, as [`WasmSlots::is_live`] pins the fresh one.
+    #[wasm_bindgen(js_name = isServable)]
+    pub fn is_servable(&mut self, touched: u32, slot: u32, now: f64) -> bool {
+        self.flush(touched);
+        let now = self.store_time(now);
+        self.lru.is_servable(slot, now)
+    }
+
     /// Frees every slot; pending tickets become stale.
     pub fn clear(&mut self) {
         self.lru.clear();
@@ -225,6 +247,7 @@ impl WasmSlots {
         let c = self.lru.stats();
         SlotStats {
             hits: c.hits as f64,
+            stale_hits: c.stale_hits as f64,
             misses: c.misses as f64,
             joined: c.joined as f64,
             evictions: c.evictions as f64,
@@ -268,6 +291,9 @@ impl WasmSlots {
 pub struct SlotStats {
     /// Stored values served, and callers that joined a pending computation.
     pub hits: f64,
+    /// Of the hits, stale values served while they were refreshed.
+    #[wasm_bindgen(js_name = staleHits)]
+    pub stale_hits: f64,
     /// Lookups that found nothing usable.
     pub misses: f64,
     /// Of the hits, those that joined a pending computation.
