@@ -525,6 +525,13 @@ impl<T: Default> SlotLru<T> {
     /// Frees the entry in `slot` if it can no longer be served at `now`: its deadline has
     /// passed (counted as an expiration) or it is stale. Returns what it did.
     pub fn reap(&mut self, slot: u32, now: u64) -> Option<Freed> {
+        let now = self.observe(now);
+        self.reap_observed(slot, now)
+    }
+
+    /// [`SlotLru::reap`] at a time already observed (the sweep's).
+    #[inline]
+    fn reap_observed(&mut self, slot: u32, now: u64) -> Option<Freed> {
         let deadline = self.nodes.get(slot as usize)?.deadline;
         if deadline == FREE {
             return None;
@@ -533,7 +540,6 @@ impl<T: Default> SlotLru<T> {
             self.free_occupied(slot);
             return Some(Freed::Invalidated);
         }
-        let now = self.observe(now);
         if deadline >= 0.0 && now as f64 >= deadline + self.stale_window {
             self.counters.expirations += 1;
             self.free_occupied(slot);
@@ -842,7 +848,7 @@ impl<T: Default> SlotLru<T> {
             }
             let slot = self.sweep_cursor;
             self.sweep_cursor += 1;
-            if let Some(why) = self.reap(slot, now) {
+            if let Some(why) = self.reap_observed(slot, now) {
                 freed(slot, why);
             }
         }
