@@ -270,7 +270,7 @@ impl<T: Default> SlotLru<T> {
     /// Makes sure the next [`SlotLru::begin`] or [`SlotLru::insert`] allocates nothing.
     pub fn reserve_one(&mut self) -> Result<(), OutOfMemory> {
         if self.free == NIL {
-            self.reserve(self.nodes.len() + 1)?;
+            self.grow_for_one()?;
         }
         Ok(())
     }
@@ -762,6 +762,31 @@ impl<T: Default> SlotLru<T> {
             && self.is_current(slot)
     }
 
+    /// Room in the arrays for one more slot: when full, the slot array doubles, but stops at
+    /// `max_size` (a full cache holds exactly what it needs; pending computations beyond it grow
+    /// it further, one doubling at a time). Never grows by one: that would copy the array on
+    /// every new slot.
+    fn grow_for_one(&mut self) -> Result<(), OutOfMemory> {
+        let len = self.nodes.len();
+        if len == self.nodes.capacity() {
+            let target = (len * 2).max(8);
+            let target = if len < self.max_size {
+                target.min(self.max_size)
+            } else {
+                target
+            };
+            self.nodes
+                .try_reserve_exact(target - len)
+                .map_err(|_| OutOfMemory)?;
+        }
+        if self.generation != 0 && self.generations.len() == self.generations.capacity() {
+            self.generations
+                .try_reserve_exact(self.nodes.capacity() - self.generations.len())
+                .map_err(|_| OutOfMemory)?;
+        }
+        Ok(())
+    }
+
     /// A free slot (from the free list, or a new one), marked with the current generation.
     fn take_slot(&mut self) -> Result<u32, OutOfMemory> {
         let slot = if self.free != NIL {
@@ -774,24 +799,7 @@ impl<T: Default> SlotLru<T> {
                 .ok()
                 .filter(|&slot| slot != NIL)
                 .ok_or(OutOfMemory)?;
-            if len == self.nodes.capacity() {
-                // Double, but stop at max_size: a full cache holds exactly what it needs
-                // (pending computations beyond it grow the array further, one doubling at a time).
-                let target = (len * 2).max(8);
-                let target = if len < self.max_size {
-                    target.min(self.max_size)
-                } else {
-                    target
-                };
-                self.nodes
-                    .try_reserve_exact(target - len)
-                    .map_err(|_| OutOfMemory)?;
-            }
-            if self.generation != 0 && self.generations.len() == self.generations.capacity() {
-                self.generations
-                    .try_reserve_exact(self.nodes.capacity() - self.generations.len())
-                    .map_err(|_| OutOfMemory)?;
-            }
+            self.grow_for_one()?;
             self.nodes.push(SlotNode {
                 deadline: FREE,
                 newer: NIL,
