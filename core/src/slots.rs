@@ -270,7 +270,7 @@ impl<T: Default> SlotLru<T> {
     /// Makes sure the next [`SlotLru::begin`] or [`SlotLru::insert`] allocates nothing.
     pub fn reserve_one(&mut self) -> Result<(), OutOfMemory> {
         if self.free == NIL {
-            self.reserve(self.nodes.len() + 1)?;
+            self.grow_for_one()?;
         }
         Ok(())
     }
@@ -525,6 +525,13 @@ impl<T: Default> SlotLru<T> {
     /// Frees the entry in `slot` if it can no longer be served at `now`: its deadline has
     /// passed (counted as an expiration) or it is stale. Returns what it did.
     pub fn reap(&mut self, slot: u32, now: u64) -> Option<Freed> {
+        let now = self.observe(now);
+        self.reap_observed(slot, now)
+    }
+
+    /// [`SlotLru::reap`] at a time already observed (the sweep's).
+    #[inline]
+    fn reap_observed(&mut self, slot: u32, now: u64) -> Option<Freed> {
         let deadline = self.nodes.get(slot as usize)?.deadline;
         if deadline == FREE {
             return None;
@@ -533,7 +540,6 @@ impl<T: Default> SlotLru<T> {
             self.free_occupied(slot);
             return Some(Freed::Invalidated);
         }
-        let now = self.observe(now);
         if deadline >= 0.0 && now as f64 >= deadline + self.stale_window {
             self.counters.expirations += 1;
             self.free_occupied(slot);
@@ -756,6 +762,31 @@ impl<T: Default> SlotLru<T> {
             && self.is_current(slot)
     }
 
+    /// Room in the arrays for one more slot: when full, the slot array doubles, but stops at
+    /// `max_size` (a full cache holds exactly what it needs; pending computations beyond it grow
+    /// it further, one doubling at a time). Never grows by one: that would copy the array on
+    /// every new slot.
+    fn grow_for_one(&mut self) -> Result<(), OutOfMemory> {
+        let len = self.nodes.len();
+        if len == self.nodes.capacity() {
+            let target = (len * 2).max(8);
+            let target = if len < self.max_size {
+                target.min(self.max_size)
+            } else {
+                target
+            };
+            self.nodes
+                .try_reserve_exact(target - len)
+                .map_err(|_| OutOfMemory)?;
+        }
+        if self.generation != 0 && self.generations.len() == self.generations.capacity() {
+            self.generations
+                .try_reserve_exact(self.nodes.capacity() - self.generations.len())
+                .map_err(|_| OutOfMemory)?;
+        }
+        Ok(())
+    }
+
     /// A free slot (from the free list, or a new one), marked with the current generation.
     fn take_slot(&mut self) -> Result<u32, OutOfMemory> {
         let slot = if self.free != NIL {
@@ -768,24 +799,7 @@ impl<T: Default> SlotLru<T> {
                 .ok()
                 .filter(|&slot| slot != NIL)
                 .ok_or(OutOfMemory)?;
-            if len == self.nodes.capacity() {
-                // Double, but stop at max_size: a full cache holds exactly what it needs
-                // (pending computations beyond it grow the array further, one doubling at a time).
-                let target = (len * 2).max(8);
-                let target = if len < self.max_size {
-                    target.min(self.max_size)
-                } else {
-                    target
-                };
-                self.nodes
-                    .try_reserve_exact(target - len)
-                    .map_err(|_| OutOfMemory)?;
-            }
-            if self.generation != 0 && self.generations.len() == self.generations.capacity() {
-                self.generations
-                    .try_reserve_exact(self.nodes.capacity() - self.generations.len())
-                    .map_err(|_| OutOfMemory)?;
-            }
+            self.grow_for_one()?;
             self.nodes.push(SlotNode {
                 deadline: FREE,
                 newer: NIL,
@@ -842,7 +856,7 @@ impl<T: Default> SlotLru<T> {
             }
             let slot = self.sweep_cursor;
             self.sweep_cursor += 1;
-            if let Some(why) = self.reap(slot, now) {
+            if let Some(why) = self.reap_observed(slot, now) {
                 freed(slot, why);
             }
         }
