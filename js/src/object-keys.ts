@@ -121,11 +121,8 @@ function container(value: object, depth: number, limit: number): string {
     let surrogates = false;
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!;
-      if (SURROGATE.test(name)) {
-        // The converter reads a key with a lone surrogate lossily: leave such keys to it.
-        if (LONE_SURROGATE.test(name)) throw GIVE_UP;
-        surrogates = true;
-      }
+      // A name with a lone surrogate gives up in quoted(), below.
+      if (SURROGATE.test(name)) surrogates = true;
       fields[i] = name;
     }
     // Sort the raw names (KEYS.md): JavaScript names are distinct, so their values never decide.
