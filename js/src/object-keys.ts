@@ -42,10 +42,31 @@ const escapeOne = (c: string): string => {
   }
 };
 
+/** Strings up to this long are scanned a code unit at a time; longer ones by regular expression. */
+const SHORT = 32;
+/** What {@link scan} found: nothing to escape, something to escape, or a surrogate (maybe lone). */
+const PLAIN = 0;
+const ESCAPES = 1;
+const SURROGATES = 2;
+
+/** Whether `text` holds characters KEYS.md escapes, or surrogates (a loop: faster than a
+ * regular expression on the short strings objects mostly hold). */
+function scan(text: string): number {
+  if (text.length > SHORT) return SURROGATE.test(text) ? SURROGATES : SPECIAL.test(text) ? ESCAPES : PLAIN;
+  let found = PLAIN;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdfff) return SURROGATES;
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c === 0x7f) found = ESCAPES;
+  }
+  return found;
+}
+
 /** `"` + the escaped text + `"`; gives up on a lone surrogate. */
 export function quoted(text: string): string {
-  if (!SPECIAL.test(text)) return '"' + text + '"';
-  if (LONE_SURROGATE.test(text)) throw GIVE_UP;
+  const found = scan(text);
+  if (found === PLAIN) return '"' + text + '"';
+  if (found === SURROGATES && LONE_SURROGATE.test(text)) throw GIVE_UP;
   return '"' + text.replace(ESCAPED, escapeOne) + '"';
 }
 
@@ -65,6 +86,19 @@ export function byCodePoint(a: string, b: string): number {
     return x - y;
   }
   return a.length - b.length;
+}
+
+/** Sorts a few strings by code unit in place (quicker than Array.prototype.sort for a handful). */
+function insertionSort(items: string[]): void {
+  for (let i = 1; i < items.length; i++) {
+    const item = items[i]!;
+    let j = i - 1;
+    while (j >= 0 && items[j]! > item) {
+      items[j + 1] = items[j]!;
+      j--;
+    }
+    items[j + 1] = item;
+  }
 }
 
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -117,20 +151,16 @@ function container(value: object, depth: number, limit: number): string {
     // A typed array or an array re-prototyped to look plain is the converter's to judge.
     if (Array.isArray(value) || ArrayBuffer.isView(value)) throw GIVE_UP;
     const names = Object.keys(value);
-    const fields: string[] = new Array(names.length);
     let surrogates = false;
+    // A name with a lone surrogate gives up in quoted(), below.
+    for (let i = 0; i < names.length; i++) if (scan(names[i]!) === SURROGATES) surrogates = true;
+    // Sort the raw names (KEYS.md): JavaScript names are distinct, so their values never decide.
+    if (surrogates) names.sort(byCodePoint);
+    else if (names.length <= 8) insertionSort(names);
+    else names.sort();
+    let out = "{";
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!;
-      // A name with a lone surrogate gives up in quoted(), below.
-      if (SURROGATE.test(name)) surrogates = true;
-      fields[i] = name;
-    }
-    // Sort the raw names (KEYS.md): JavaScript names are distinct, so their values never decide.
-    if (surrogates) fields.sort(byCodePoint);
-    else fields.sort();
-    let out = "{";
-    for (let i = 0; i < fields.length; i++) {
-      const name = fields[i]!;
       if (i > 0) out += ",";
       out += quoted(name) + ":" + encode((value as Record<string, unknown>)[name], inner, limit);
       if (out.length > limit) throw GIVE_UP;
