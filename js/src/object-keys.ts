@@ -151,9 +151,17 @@ function container(value: object, depth: number, limit: number): string {
     // A typed array or an array re-prototyped to look plain is the converter's to judge.
     if (Array.isArray(value) || ArrayBuffer.isView(value)) throw GIVE_UP;
     const names = Object.keys(value);
+    // Names are scanned once: plain ones (most) are quoted as they are, below; a name with a
+    // lone surrogate gives up in quoted().
+    let plain = true;
     let surrogates = false;
-    // A name with a lone surrogate gives up in quoted(), below.
-    for (let i = 0; i < names.length; i++) if (scan(names[i]!) === SURROGATES) surrogates = true;
+    for (let i = 0; i < names.length; i++) {
+      const found = scan(names[i]!);
+      if (found !== PLAIN) {
+        plain = false;
+        if (found === SURROGATES) surrogates = true;
+      }
+    }
     // Sort the raw names (KEYS.md): JavaScript names are distinct, so their values never decide.
     if (surrogates) names.sort(byCodePoint);
     else if (names.length <= 8) insertionSort(names);
@@ -162,7 +170,7 @@ function container(value: object, depth: number, limit: number): string {
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!;
       if (i > 0) out += ",";
-      out += quoted(name) + ":" + encode((value as Record<string, unknown>)[name], inner, limit);
+      out += (plain ? '"' + name + '":' : quoted(name) + ":") + encode((value as Record<string, unknown>)[name], inner, limit);
       if (out.length > limit) throw GIVE_UP;
     }
     return out + "}";
