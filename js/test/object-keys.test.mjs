@@ -216,10 +216,15 @@ test("Sets, Maps and objects order by code point in JavaScript too, not by UTF-1
   }
 });
 
-test("a property name with a lone surrogate is left to the converter", () => {
+test("a property name with a lone surrogate is left to the converter, which refuses it (no U+FFFD collision)", () => {
   assert.equal(jsKey("f", [{ "\ud800": 1 }]), undefined);
   assert.equal(jsKey("f", [{ a: { "x\udc00": 1 } }]), undefined);
-  assert.deepEqual(memoized("f", [{ "\ud800": 1 }]), converted("f", [{ "\ud800": 1 }]));
+  for (const args of [[{ "\ud800": 1 }], [1, new Map([["k", { a: { "x\udc00": 1 } }]])]]) {
+    const position = args.length - 1;
+    assert.deepEqual(memoized("f", args), converted("f", args));
+    assert.throws(() => buildKey("f", args), (e) => e instanceof TypeError && e.message.startsWith(`argument ${position}: a property name with a lone surrogate`));
+  }
+  assert.equal(buildKey("f", [{ "\ufffd": 1 }]), 'f({"\ufffd":1})');
 });
 
 test("what the encoder gives up goes to the converter: its keys and its errors, naming the argument", () => {
