@@ -1,11 +1,11 @@
-// Keys of primitive arguments without leaving JavaScript: the repr key of a call whose
-// participating arguments are all primitives, and the byte estimates that decide whether a call
+// Keys without leaving JavaScript: the repr key of a call (object-keys.ts encodes its values), and the byte estimates that decide whether a call
 // may be indexed by its arguments (engine.ts) without building its key at all. The key grammar
 // is core/KEYS.md's; the shared vectors check that these paths and the core's agree. Internal:
 // nothing here is exported from the package.
 
 import { DEFAULT_MAX_KEY_BYTES } from "./options.js";
 import type { KeyOptions } from "./api.js";
+import { encode } from "./object-keys.js";
 
 /** UTF-8 takes at most three bytes per UTF-16 code unit (a surrogate pair: four bytes for two). */
 const MOST_BYTES_PER_UNIT = 3;
@@ -22,8 +22,6 @@ const SCALAR_BYTES = 25;
 /** The most bytes a character escaped as `\uXXXX` takes in a key. */
 const ESCAPED_BYTES = 6;
 
-/** Characters a string's canonical form escapes or rejects (KEYS.md): those go through wasm. */
-const NEEDS_WASM = /["\\\u0000-\u001f\u007f\ud800-\udfff]/;
 /** A UTF-16 string that is not well formed (a lone surrogate): not a key, so the converter says why. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 /** Characters a key escapes as `\uXXXX`: up to {@link ESCAPED_BYTES} bytes each. */
@@ -96,46 +94,30 @@ export function keyBytes(value: unknown): number {
 
 /**
  * @internal
- * The repr key of a call whose participating arguments are all primitives, built without
- * leaving JS, or undefined for anything else. The canonical forms involved are JavaScript's own
- * — numbers are ECMAScript Number::toString, BigInts their decimal digits + "n", plain strings
- * quoted — so this is the core's encoding, not a second one; every shared vector checks that
- * both paths agree. Objects, strings needing escapes and keys that may exceed maxKeyBytes go
- * through wasm. `head` is the key's start, `{prefix}{label}(`; `positions` is {@link sortedPositions}.
+ * The repr key of a call, built without leaving JS (object-keys.ts), or undefined when the
+ * WebAssembly converter must decide: a value the JavaScript encoder is not sure of, anything a
+ * proxy trap or getter threw while it read, or a key that may exceed maxKeyBytes (the converter
+ * measures it exactly and refuses it). The canonical forms involved are JavaScript's own —
+ * numbers are ECMAScript Number::toString, BigInts their decimal digits + "n" — so this is the
+ * core's encoding, not a second one; every shared vector and a property test against the
+ * converter check that both paths agree. `head` is the key's start, `{prefix}{label}(`;
+ * `positions` is {@link sortedPositions}: only those arguments are read.
  */
-export function primitiveKey(head: string, positions: number[] | undefined, options: KeyOptions): (args: unknown[]) => string | undefined {
+export function reprKey(head: string, positions: number[] | undefined, options: KeyOptions): (args: unknown[]) => string | undefined {
   // A key of at most this many code units is within maxKeyBytes whatever they are.
   const maxKeyChars = Math.floor((options.maxKeyBytes ?? DEFAULT_MAX_KEY_BYTES) / MOST_BYTES_PER_UNIT);
   return (args) => {
     let key = head;
     const count = positions ? positions.length : args.length;
-    for (let i = 0; i < count; i++) {
-      const value = positions ? args[positions[i]!] : args[i];
-      if (i > 0) key += ",";
-      switch (typeof value) {
-        case "number":
-          key += value;
-          break;
-        case "string":
-          if (NEEDS_WASM.test(value)) return undefined;
-          key += '"' + value + '"';
-          break;
-        case "boolean":
-          key += value ? "true" : "false";
-          break;
-        case "undefined":
-          key += "undefined";
-          break;
-        case "bigint":
-          key += value + "n";
-          break;
-        case "object":
-          if (value !== null) return undefined;
-          key += "null";
-          break;
-        default:
-          return undefined;
+    try {
+      for (let i = 0; i < count; i++) {
+        if (i > 0) key += ",";
+        key += encode(positions ? args[positions[i]!] : args[i], 0, maxKeyChars);
       }
+    } catch {
+      // GIVE_UP, or what a trap or getter threw: the converter reads the call again and keys it
+      // or raises its own error, naming the argument.
+      return undefined;
     }
     key += ")";
     return key.length <= maxKeyChars ? key : undefined;

@@ -1,10 +1,10 @@
-// The key string of a call: built in JavaScript for primitive arguments (fast-keys.ts), by the
+// The key string of a call: built in JavaScript for the values it is sure of (fast-keys.ts), by the
 // key module (WebAssembly) for everything else, or by the user's keyBuilder/serializer. One
 // recipe for every storage, and `buildKey` for callers without a cache.
 
 import type { WasmKeyBuilder } from "./wasm/cashier_keys.js";
 import { keyModule } from "./keys.js";
-import { primitiveKey } from "./fast-keys.js";
+import { reprKey } from "./fast-keys.js";
 import { ANONYMOUS, keyOptions, type KeyOptionArgs } from "./options.js";
 import type { KeyOptions, MemoizeOptions } from "./api.js";
 
@@ -25,7 +25,7 @@ export function reprKeys(options: MemoizeOptions): boolean {
  * @internal
  * The key of a call to `name` (empty: anonymous) with `args` under `options` (already checked:
  * `optionArgs` is what {@link checkedKeyOptionArgs} returned; `positions` the sorted `cacheWith`).
- * Repr keys of primitive arguments are built in JavaScript; the key module is loaded and its key
+ * Repr keys are built in JavaScript where it can (anything else goes to the converter); the key module is loaded and its key
  * builder made only when a call first needs them.
  */
 export function makeKeyOf(name: string, options: MemoizeOptions, optionArgs: KeyOptionArgs, positions: number[] | undefined): (args: unknown[]) => string {
@@ -42,6 +42,6 @@ export function makeKeyOf(name: string, options: MemoizeOptions, optionArgs: Key
     };
   }
   if (!reprKeys(options)) return (args) => memo().keyOf(args);
-  let primitive: ((args: unknown[]) => string | undefined) | undefined;
-  return (args) => (primitive ??= primitiveKey(memo().keyHead(), positions, options))(args) ?? memo().keyOf(args);
+  let fast: ((args: unknown[]) => string | undefined) | undefined;
+  return (args) => (fast ??= reprKey(memo().keyHead(), positions, options))(args) ?? memo().keyOf(args);
 }

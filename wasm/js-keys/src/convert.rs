@@ -198,6 +198,14 @@ fn container(
     let keys = checked_keys(value).map_err(|e| read_error(argument, "its keys", e))?;
     let mut fields = Vec::with_capacity(keys.length() as usize);
     for key in keys.iter() {
+        // As for string values: a lone surrogate would be replaced by U+FFFD on the way in, and
+        // the key would collide with the replacement character's.
+        if !key.unchecked_ref::<JsString>().is_valid_utf16() {
+            return Err(unsupported(
+                argument,
+                "a property name with a lone surrogate",
+            ));
+        }
         let name = key.as_string().unwrap_or_default();
         let field = Reflect::get(value, &key)
             .map_err(|e| read_error(argument, &format!("property {name:?}"), e))?;
