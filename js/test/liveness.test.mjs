@@ -5,18 +5,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { TTLMapAsyncStorage, TTLMapStorage } from "cashier-wasm";
+import { prng } from "./prng.mjs";
 
 const INTERNALS = Symbol.for("cashier-wasm.internals");
 
-function prng(seed) {
-  let state = seed >>> 0 || 1;
-  return (n) => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) % n;
-  };
-}
 
 test("the hit path's liveness decision is the core's, whatever the clock does", () => {
   let compared = 0;

@@ -10,6 +10,7 @@ import { buildKey, memoize } from "cashier-wasm";
 import { optionsOf, valueOf } from "./vectors.mjs";
 // The compiled internal module (tsc's output, which esbuild bundles into the package).
 import { reprKey, sortedPositions } from "../../target/js/esm/fast-keys.js";
+import { prng } from "./prng.mjs";
 
 const vectors = JSON.parse(readFileSync(new URL("../../core/tests/vectors/keys.json", import.meta.url), "utf8"));
 
@@ -50,15 +51,6 @@ test("the JavaScript encoder builds every shared vector's exact repr key (and gi
   }
 });
 
-function prng(seed) {
-  let state = seed >>> 0 || 1;
-  return (n) => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) % n;
-  };
-}
 
 const NUMBERS = [0, -0, 1, -1, 1.5, -2.5, 0.1, 1e21, 1e-7, 123456789, NaN, Infinity, -Infinity, Number.MAX_VALUE, Number.MIN_VALUE, 2 ** 53];
 const PIECES = ["a", "b", "B", "_", "", "10", "9", '"', "\\", "\n", "\r", "\t", "\u0000", "\u0001", "\u001f", "\u007f", "é", "漢", "\uff61", "\ufffd", "😀", "𝄞", "=>", ",", "}", "]", ")", "{", "Map{", "\u2028"];
