@@ -9,8 +9,8 @@
 // Every operation is one round trip that reads the generation and acts on the current one, so a
 // clear by any process is seen by every other on its next operation: a Lua script, except the
 // lookup of getOrCompute once the generation is known, which is one MGET of the generation key and
-// the value key of the generation last seen (no script to run: a hit costs Redis what a GET does).
-// The MGET is atomic: if the generation it returns is the one assumed, the value is that
+// the value key of the generation last seen (no script to run: a hit costs Redis what a GET does;
+// the lookups of one tick share one MGET, see redis-batch.ts). The MGET is atomic: if the generation it returns is the one assumed, the value is that
 // generation's; if not (a clear), the lookup is done again by script.
 // A delete also publishes the key on the channel {prefix}invalidate (in the same script), which
 // TieredStorage's subscribers use to drop it from their L1s.
@@ -18,6 +18,7 @@
 import { randomWords } from "./random.js";
 import { StorageError, type SharedAsyncStorage, type SharedStats } from "./shared.js";
 import { jsonValues, type ValueSerializer } from "./values.js";
+import { MgetBatcher } from "./redis-batch.js";
 
 /**
  * Sends one Redis command (`["GET", "k"]`) and resolves with its reply. `key` is the command's
@@ -298,6 +299,8 @@ export class RedisStorage implements SharedAsyncStorage {
   private skipUntil = 0;
   /** The generation this storage last read (undefined: none yet), which a lookup by MGET assumes. */
   private known: string | undefined;
+  /** The MGET this tick's lookups share. */
+  private readonly batcher: MgetBatcher;
   private counters: SharedStats = { hits: 0, misses: 0, waits: 0, errors: 0 };
 
   constructor(options: RedisStorageOptions) {
@@ -331,6 +334,7 @@ export class RedisStorage implements SharedAsyncStorage {
     this.base = this.cluster ? `{${this.prefix}}` : this.prefix;
     this.channel = `${this.prefix}invalidate`;
     this.generationKey = `${this.base}generation`;
+    this.batcher = new MgetBatcher(this.generationKey, (args) => this.run(args));
   }
 
   /** The live value for `key`, or undefined (a stored undefined looks the same: use {@link has}). */
@@ -514,14 +518,15 @@ export class RedisStorage implements SharedAsyncStorage {
 
   /**
    * The lookup of getOrCompute: one MGET of the generation key and `key`'s value key in the
-   * generation last seen — no script, so a hit costs Redis a GET's work. A value key of another
+   * generation last seen — no script, so a hit costs Redis a GET's work — shared with the other
+   * lookups of the same tick (see redis-batch.ts). A value key of another
    * Redis type reads as missing (the store that follows replaces it and reports it). Before any
    * generation is known, or when it has changed (a clear), the lookup is FETCH's.
    */
   private async lookup(key: string): Promise<Found | typeof SKIPPED> {
     const known = this.known;
     if (known === undefined) return this.fetch(key);
-    const reply = await this.attempt("get", key, () => this.run(["MGET", this.generationKey, `${this.base}${known}:v:${key}`]));
+    const reply = await this.attempt("get", key, () => this.batcher.read(`${this.base}${known}:v:${key}`));
     if (reply === SKIPPED) return SKIPPED;
     const [current, text] = reply as [unknown, unknown];
     const generation = current === null || current === undefined ? "0" : String(current);
