@@ -218,7 +218,9 @@ function randomToken(): string {
 
 /**
  * Timeouts of in-flight commands with one timer, not one each: every command has the same
- * timeout, so insertion order is deadline order and the timer only looks at the oldest.
+ * timeout, so insertion order is deadline order and the timer only looks at the oldest. The timer
+ * outlives a moment with nothing in flight (unreferenced then, so it never keeps Node alive):
+ * commands sent one at a time arm no timer each.
  */
 class Deadlines {
   private readonly pending = new Set<{ at: number; fail: () => void }>();
@@ -230,16 +232,14 @@ class Deadlines {
   add(fail: () => void): { at: number; fail: () => void } {
     const entry = { at: Date.now() + this.timeout, fail };
     this.pending.add(entry);
-    this.timer ??= setTimeout(() => this.expire(), this.timeout);
+    if (this.timer === undefined) this.timer = setTimeout(() => this.expire(), this.timeout);
+    else if (this.pending.size === 1) ref(this.timer, true);
     return entry;
   }
 
   settle(entry: { at: number; fail: () => void }): void {
     this.pending.delete(entry);
-    if (this.pending.size === 0 && this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
+    if (this.pending.size === 0 && this.timer !== undefined) ref(this.timer, false);
   }
 
   private expire(): void {
@@ -261,6 +261,13 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** Lets a timer not keep Node alive (renewals only matter while a computation runs). */
 function unref(timer: ReturnType<typeof setTimeout>): void {
   (timer as { unref?: () => void }).unref?.();
+}
+
+/** Whether a timer keeps Node alive (where timers have `ref`/`unref`; elsewhere a no-op). */
+function ref(timer: ReturnType<typeof setTimeout>, keepAlive: boolean): void {
+  const handle = timer as { ref?: () => void; unref?: () => void };
+  if (keepAlive) handle.ref?.();
+  else handle.unref?.();
 }
 
 type LockOptions = { ttl: number; poll: number; lease: number };
