@@ -22,6 +22,8 @@ const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const ROUNDS = Number(option("--rounds", 7));
 const PIPELINE = args.includes("--pipeline");
+// Under valgrind (callgrind instruction counts) commands are slow: --timeout 60000.
+const TIMEOUT = Number(option("--timeout", 500));
 const KEYS = 100, SEQ = 2000, PAR = 5000, IN_FLIGHT = 50, MISSES = 1000;
 
 const server = await redisProcess();
@@ -39,7 +41,7 @@ const client = () => new Redis(server.url, { enableAutoPipelining: PIPELINE });
 
 const cashier = (main, redis) => (ns) => {
   const c = client();
-  return { f: main.memoize(fn, { name: "bench.row", storage: new redis.RedisStorage({ client: c, prefix: ns }) }), close: () => c.disconnect() };
+  return { f: main.memoize(fn, { name: "bench.row", storage: new redis.RedisStorage({ client: c, prefix: ns, timeout: TIMEOUT }) }), close: () => c.disconnect() };
 };
 const contenders = {
   "cashier (baseline)": cashier(baseMain, baseRedis),

@@ -7,25 +7,41 @@
 /** The most keys one MGET carries; a tick that asks for more sends several. */
 export const MAX_BATCH = 512;
 
+/** Sends a command and settles the given functions with its reply or error. */
+export type Send = (args: string[], resolve: (reply: unknown) => void, reject: (error: unknown) => void) => void;
+
 /** One pending MGET: its command (`MGET`, the generation key, value keys) and the promise of its reply. */
 export class MgetBatch {
   readonly args: string[];
-  readonly reply: Promise<unknown>;
-  private settle!: { resolve: (reply: unknown) => void; reject: (error: unknown) => void };
+  /** The MGET's reply: the generation (null when absent), then each value key's text (null: none or not a string). */
+  readonly reply: Promise<unknown[]>;
+  private resolve!: (reply: unknown) => void;
+  private reject!: (error: unknown) => void;
   private sent = false;
 
   constructor(firstKey: string) {
     this.args = ["MGET", firstKey];
     this.reply = new Promise((resolve, reject) => {
-      this.settle = { resolve, reject };
+      this.resolve = resolve as (reply: unknown) => void;
+      this.reject = reject;
     });
   }
 
-  /** Sends the MGET (once) through `send`, which resolves with its reply. */
-  send(send: (args: string[]) => Promise<unknown>): void {
+  /** Adds `valueKey`; returns where its text will be in {@link reply}. */
+  add(valueKey: string): number {
+    return this.args.push(valueKey) - 2;
+  }
+
+  /** Whether it holds {@link MAX_BATCH} value keys. */
+  get full(): boolean {
+    return this.args.length - 2 >= MAX_BATCH;
+  }
+
+  /** Sends the MGET (once). */
+  send(send: Send): void {
     if (this.sent) return;
     this.sent = true;
-    send(this.args).then(this.settle.resolve, this.settle.reject);
+    send(this.args, this.resolve, this.reject);
   }
 }
 
@@ -38,25 +54,18 @@ export class MgetBatcher {
 
   constructor(
     private readonly generationKey: string,
-    private readonly send: (args: string[]) => Promise<unknown>,
+    private readonly send: Send,
   ) {}
 
-  /**
-   * Adds `valueKey` to this tick's MGET; resolves with the generation (as Redis replied: null when
-   * absent) and the value key's text (null: none or not a string).
-   */
-  async read(valueKey: string): Promise<[unknown, unknown]> {
-    let batch = this.open;
-    if (batch === undefined) {
-      const opened = new MgetBatch(this.generationKey);
-      batch = this.open = opened;
-      queueMicrotask(() => this.flush(opened));
-    }
-    // args: MGET, the generation key, value keys; the reply: the generation, values.
-    const index = batch.args.push(valueKey) - 2;
-    if (index >= MAX_BATCH) this.flush(batch);
-    const reply = (await batch.reply) as unknown[];
-    return [reply[0], reply[index]];
+  /** The MGET this tick's lookups join: `batch().add(valueKey)`, then await its `reply`. */
+  batch(): MgetBatch {
+    const open = this.open;
+    if (open !== undefined && !open.full) return open;
+    if (open !== undefined) this.flush(open);
+    const opened = new MgetBatch(this.generationKey);
+    this.open = opened;
+    queueMicrotask(() => this.flush(opened));
+    return opened;
   }
 
   private flush(batch: MgetBatch): void {

@@ -341,7 +341,7 @@ export class RedisStorage implements SharedAsyncStorage {
     this.base = this.cluster ? `{${this.prefix}}` : this.prefix;
     this.channel = `${this.prefix}invalidate`;
     this.generationKey = `${this.base}generation`;
-    this.batcher = new MgetBatcher(this.generationKey, (args) => this.run(args));
+    this.batcher = new MgetBatcher(this.generationKey, (args, resolve, reject) => this.send(args, resolve, reject));
   }
 
   /** The live value for `key`, or undefined (a stored undefined looks the same: use {@link has}). */
@@ -533,9 +533,15 @@ export class RedisStorage implements SharedAsyncStorage {
   private async lookup(key: string): Promise<Found | typeof SKIPPED> {
     const known = this.known;
     if (known === undefined) return this.fetch(key);
-    const reply = await this.attempt("get", key, () => this.batcher.read(`${this.base}${known}:v:${key}`));
+    let index = 0;
+    const reply = await this.attempt("get", key, () => {
+      const batch = this.batcher.batch();
+      index = batch.add(`${this.base}${known}:v:${key}`);
+      return batch.reply;
+    });
     if (reply === SKIPPED) return SKIPPED;
-    const [current, text] = reply as [unknown, unknown];
+    const current = (reply as unknown[])[0];
+    const text = (reply as unknown[])[index];
     const generation = current === null || current === undefined ? "0" : String(current);
     if (generation !== known) return this.fetch(key);
     return this.found(key, generation, text);
@@ -621,37 +627,40 @@ export class RedisStorage implements SharedAsyncStorage {
    * given to `late` (the command did run: its caller may need to undo it).
    */
   private run(args: string[], late?: (reply: unknown) => void): Promise<unknown> {
+    return new Promise((resolve, reject) => this.send(args, resolve, reject, late));
+  }
+
+  /** {@link run}, settling `resolve`/`reject` (a batch's own promise: no promise of its own). */
+  private send(args: string[], resolve: (reply: unknown) => void, reject: (error: unknown) => void, late?: (reply: unknown) => void): void {
     const command = args[0] === "SCRIPT" ? `SCRIPT ${args[1]}` : args[0]!;
-    return new Promise((resolve, reject) => {
-      let expired = false;
-      const deadline = this.deadlines.add(() => {
-        expired = true;
-        reject(new CommandFailure(command, `Redis did not answer within ${this.timeout} ms`));
-      });
-      let sent: Promise<unknown>;
-      try {
-        sent = Promise.resolve(this.command(args, firstKeyOf(args)));
-      } catch (error) {
-        sent = Promise.reject(error);
-      }
-      sent.then(
-        (reply) => {
-          this.deadlines.settle(deadline);
-          if (!expired) resolve(reply);
-          else if (late) {
-            try {
-              late(reply);
-            } catch {
-              // Undoing is best effort; the lease bounds what it misses.
-            }
-          }
-        },
-        (error) => {
-          this.deadlines.settle(deadline);
-          reject(new CommandFailure(command, messageOf(error), error));
-        },
-      );
+    let expired = false;
+    const deadline = this.deadlines.add(() => {
+      expired = true;
+      reject(new CommandFailure(command, `Redis did not answer within ${this.timeout} ms`));
     });
+    let sent: Promise<unknown>;
+    try {
+      sent = Promise.resolve(this.command(args, firstKeyOf(args)));
+    } catch (error) {
+      sent = Promise.reject(error);
+    }
+    sent.then(
+      (reply) => {
+        this.deadlines.settle(deadline);
+        if (!expired) resolve(reply);
+        else if (late) {
+          try {
+            late(reply);
+          } catch {
+            // Undoing is best effort; the lease bounds what it misses.
+          }
+        }
+      },
+      (error) => {
+        this.deadlines.settle(deadline);
+        reject(new CommandFailure(command, messageOf(error), error));
+      },
+    );
   }
 
   /**
