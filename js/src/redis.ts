@@ -10,8 +10,9 @@
 // clear by any process is seen by every other on its next operation: a Lua script, except the
 // lookup of getOrCompute once the generation is known, which is one MGET of the generation key and
 // the value key of the generation last seen (no script to run: a hit costs Redis what a GET does;
-// the lookups of one tick share one MGET, see redis-batch.ts). The MGET is atomic: if the generation it returns is the one assumed, the value is that
-// generation's; if not (a clear), the lookup is done again by script.
+// the lookups of one tick share one MGET, see redis-batch.ts). The MGET is atomic: if the
+// generation it returns is the one assumed, the value is that generation's; if not (a clear), the
+// lookup is done again by script.
 // A delete also publishes the key on the channel {prefix}invalidate (in the same script), which
 // TieredStorage's subscribers use to drop it from their L1s.
 
