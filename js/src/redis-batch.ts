@@ -4,6 +4,8 @@
 // of them instead of one each — what a client's auto-pipelining does for the writes, and also for
 // Redis's per-command work and the client's per-reply parsing.
 
+const SETTLED = Promise.resolve();
+
 /** The most keys one MGET carries; a tick that asks for more sends several. */
 export const MAX_BATCH = 512;
 
@@ -64,7 +66,8 @@ export class MgetBatcher {
     if (open !== undefined) this.flush(open);
     const opened = new MgetBatch(this.generationKey);
     this.open = opened;
-    queueMicrotask(() => this.flush(opened));
+    // A continuation of a settled promise, not queueMicrotask (which Node wraps in an async resource).
+    SETTLED.then(() => this.flush(opened));
     return opened;
   }
 
