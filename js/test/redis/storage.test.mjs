@@ -121,11 +121,12 @@ test("memoize over Redis: hits across storages, shared rotation, delete by argum
   assert.ok(stats.hits >= 0 && stats.misses >= 3 && stats.errors === 0, JSON.stringify(stats));
 });
 
-/** How many MGET commands the server has run (INFO commandstats). */
-async function mgetCalls() {
+/** How many `command` commands (lower case) the server has run (INFO commandstats). */
+async function commandCalls(command) {
   const info = await clients["node-redis"].sendCommand(["INFO", "commandstats"]);
-  return Number(/cmdstat_mget:calls=(\d+)/.exec(info)?.[1] ?? 0);
+  return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
 }
+const mgetCalls = () => commandCalls("mget");
 
 for (const [label, client] of Object.entries(clients)) {
   test(`${label}: lookups issued together share one MGET (at most 512 keys each); each gets its own key's value; a clear is seen`, async () => {
@@ -154,6 +155,13 @@ for (const [label, client] of Object.entries(clients)) {
     assert.equal(calls, N + 2, "recomputed after the clear");
     assert.deepEqual(await Promise.all([f(1), f(2)]), want([1, 2]));
     assert.equal(calls, N + 2, "and cached in the new generation");
+    // Its own clear: INCR's reply is the new generation, so the next lookup is one MGET (no FETCH
+    // script); the miss's one script is its STORE.
+    await f.cache.clear();
+    const scripts = await commandCalls("evalsha");
+    assert.deepEqual(await f(1), { x: 1 });
+    assert.equal(calls, N + 3);
+    assert.equal((await commandCalls("evalsha")) - scripts, 1, "a lookup by MGET and a STORE");
   });
 }
 
