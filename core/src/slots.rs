@@ -63,6 +63,26 @@ pub const MOST_FREED_PER_ENTRY: usize = SWEEP_PER_ENTRY as usize + 1;
 /// Set on a slot listed by [`SlotLru::plan_inserts`] whose insert evicts a live entry.
 pub const EVICTS: u32 = 1 << 31;
 
+/// Whether an entry with `deadline` is fresh at store time `now`: `now < deadline`, the one
+/// liveness comparison. Exact for every value a slot's deadline holds (the negative markers,
+/// finite deadlines up to [`LATEST_DEADLINE`], [`NEVER`]): a time past `LATEST_DEADLINE`
+/// compares as `LATEST_DEADLINE` does, which lets the conversion to `f64` be a signed one (one
+/// instruction on x86-64, where an unsigned one takes several).
+#[inline]
+pub fn is_fresh(now: u64, deadline: f64) -> bool {
+    (now.min(LATEST_DEADLINE as u64) as i64 as f64) < deadline
+}
+
+/// `now` as `f64`, exactly as `now as f64`, with a signed conversion (one instruction on x86-64)
+/// for every time below 2^63.
+#[inline]
+fn as_ms(now: u64) -> f64 {
+    match i64::try_from(now) {
+        Ok(now) => now as f64,
+        Err(_) => now as f64,
+    }
+}
+
 /// Rejects a TTL of 0 ms (`None`, never expiring, is valid). Every binding checks TTLs here.
 pub fn validate_ttl(ttl_ms: Option<u64>) -> Result<(), ConfigError> {
     match ttl_ms {
@@ -178,6 +198,13 @@ pub struct SlotLru<T = ()> {
     sweep_cursor: u32,
     /// Whether any entry was ever given a finite deadline (lets the sweep skip caches without TTLs).
     ttl_seen: bool,
+    /// No ready entry has an earlier deadline (a lower bound; [`NEVER`] when none can expire):
+    /// until store time reaches it (plus the stale window) nothing has expired, and the sweep
+    /// only moves its cursor.
+    earliest_deadline: f64,
+    /// The earliest deadline the sweep's current pass over the slots has seen or any entry was
+    /// given since it began: `earliest_deadline` once the pass ends.
+    pass_earliest: f64,
     /// How long after its deadline an entry may still be served stale (while one refresh runs):
     /// 0 unless [`SlotLru::with_stale_window`] set it.
     stale_window: f64,
@@ -231,6 +258,8 @@ impl<T: Default> SlotLru<T> {
             next_serial: 0,
             sweep_cursor: 0,
             ttl_seen: false,
+            earliest_deadline: NEVER,
+            pass_earliest: NEVER,
             stale_window: 0.0,
             time_floor: Cell::new(0),
             counters: Counters::default(),
@@ -391,7 +420,22 @@ impl<T: Default> SlotLru<T> {
     ) -> Result<u32, OutOfMemory> {
         let now = self.observe(now);
         // Make room first, so that a full cache reuses the evicted slot instead of growing.
-        self.make_room(now, freed);
+        self.sweep(now, freed);
+        if self.linked >= self.max_size {
+            if let Some((victim, why)) = self.choose_victim(now) {
+                // The new entry takes the evicted slot at once, without a trip through the
+                // free list: same slot, same counts, same report as freeing it and taking it.
+                if !self.is_current(victim) {
+                    self.stale_linked -= 1;
+                    self.generations[victim as usize] = self.generation;
+                }
+                drop(core::mem::take(&mut self.nodes[victim as usize].payload));
+                freed(victim, why);
+                self.nodes[victim as usize].deadline = self.deadline_at(now, ttl_ms);
+                self.move_to_front(victim);
+                return Ok(victim);
+            }
+        }
         let slot = self.take_slot()?;
         self.link_ready(slot, now, ttl_ms);
         Ok(slot)
@@ -495,7 +539,7 @@ impl<T: Default> SlotLru<T> {
         let now = self.observe(now);
         let current = self.is_current(slot);
         let payload = self.free_occupied(slot);
-        Some((current && (now as f64) < deadline, payload))
+        Some((current && is_fresh(now, deadline), payload))
     }
 
     /// What the front end keeps in `slot` (the default value for a free slot).
@@ -540,7 +584,7 @@ impl<T: Default> SlotLru<T> {
             self.free_occupied(slot);
             return Some(Freed::Invalidated);
         }
-        if deadline >= 0.0 && now as f64 >= deadline + self.stale_window {
+        if deadline >= 0.0 && as_ms(now) >= deadline + self.stale_window {
             self.counters.expirations += 1;
             self.free_occupied(slot);
             return Some(Freed::Expired);
@@ -567,6 +611,8 @@ impl<T: Default> SlotLru<T> {
         self.pending = 0;
         self.stale_pending = 0;
         self.sweep_cursor = 0;
+        self.earliest_deadline = NEVER;
+        self.pass_earliest = NEVER;
     }
 
     /// Makes every slot stale in O(1): no entry is served again, no pending computation's
@@ -613,6 +659,15 @@ impl<T: Default> SlotLru<T> {
         }
     }
 
+    /// The deadline of the ready entry of the current generation in `slot`, from one read of
+    /// its node (`None`: pending, stale, free or beyond the slots ever used): a keyed front
+    /// end's hit check, then [`is_fresh`] at the time if it is not [`NEVER`].
+    #[inline]
+    pub fn ready_deadline(&self, slot: u32) -> Option<f64> {
+        let deadline = self.nodes.get(slot as usize)?.deadline;
+        (deadline >= 0.0 && self.is_current(slot)).then_some(deadline)
+    }
+
     /// [`SlotLru::touch`] for a slot the caller just found ready ([`SlotLru::state`]), without
     /// checking again.
     #[inline]
@@ -625,8 +680,8 @@ impl<T: Default> SlotLru<T> {
     /// Whether `slot` holds an entry live at `now` (observed first).
     #[inline]
     pub fn is_live(&self, slot: u32, now: u64) -> bool {
-        let now = self.observe(now) as f64;
-        matches!(self.nodes.get(slot as usize), Some(node) if node.deadline >= 0.0 && now < node.deadline)
+        let now = self.observe(now);
+        matches!(self.nodes.get(slot as usize), Some(node) if is_fresh(now, node.deadline))
             && self.is_current(slot)
     }
 
@@ -817,11 +872,20 @@ impl<T: Default> SlotLru<T> {
         Ok(slot)
     }
 
+    /// The deadline of an entry given at `now` with `ttl_ms`, noted for the sweep.
+    #[inline]
     fn deadline_at(&mut self, now: u64, ttl_ms: Option<u64>) -> f64 {
         match ttl_ms {
             Some(ttl) => {
                 self.ttl_seen = true;
-                (now.saturating_add(ttl) as f64).min(LATEST_DEADLINE)
+                let deadline = match now.checked_add(ttl) {
+                    // Exact below 2^53, so the signed conversion (one instruction) is the same.
+                    Some(at) if at < LATEST_DEADLINE as u64 => at as i64 as f64,
+                    _ => LATEST_DEADLINE,
+                };
+                self.earliest_deadline = self.earliest_deadline.min(deadline);
+                self.pass_earliest = self.pass_earliest.min(deadline);
+                deadline
             }
             None => NEVER,
         }
@@ -850,35 +914,64 @@ impl<T: Default> SlotLru<T> {
             return;
         }
         let len = self.nodes.len() as u32;
+        // Before the earliest deadline, with nothing stale, the slots it would examine hold
+        // nothing to free: it only moves its cursor (and the pass keeps the bound it had).
+        let examine = self.has_stale() || as_ms(now) >= self.earliest_deadline + self.stale_window;
+        if !examine {
+            self.pass_earliest = self.pass_earliest.min(self.earliest_deadline);
+        }
         for _ in 0..SWEEP_PER_ENTRY {
             if self.sweep_cursor >= len {
+                // A pass over every slot ends: each ready entry's deadline was seen by it or
+                // given during it.
                 self.sweep_cursor = 0;
+                self.earliest_deadline = self.pass_earliest;
+                self.pass_earliest = if examine {
+                    NEVER
+                } else {
+                    self.earliest_deadline
+                };
             }
             let slot = self.sweep_cursor;
             self.sweep_cursor += 1;
-            if let Some(why) = self.reap_observed(slot, now) {
-                freed(slot, why);
+            if !examine {
+                continue;
+            }
+            match self.reap_observed(slot, now) {
+                Some(why) => freed(slot, why),
+                None => {
+                    let deadline = self.nodes[slot as usize].deadline;
+                    if deadline >= 0.0 {
+                        self.pass_earliest = self.pass_earliest.min(deadline);
+                    }
+                }
             }
         }
     }
 
     /// Frees the least recently used slot.
     fn evict_one(&mut self, now: u64, freed: &mut impl FnMut(u32, Freed)) {
-        let victim = self.tail;
-        if victim == NIL {
-            return;
+        if let Some((victim, why)) = self.choose_victim(now) {
+            self.free_occupied(victim);
+            freed(victim, why);
         }
+    }
+
+    /// The least recently used slot and why it goes (counted), if any slot is linked.
+    #[inline]
+    fn choose_victim(&mut self, now: u64) -> Option<(u32, Freed)> {
+        let victim = self.tail;
+        let deadline = self.nodes.get(victim as usize)?.deadline;
         let why = if !self.is_current(victim) {
             Freed::Invalidated
-        } else if (now as f64) < self.nodes[victim as usize].deadline + self.stale_window {
+        } else if as_ms(now) < deadline + self.stale_window {
             self.counters.evictions += 1;
             Freed::Evicted
         } else {
             self.counters.expirations += 1;
             Freed::Expired
         };
-        self.free_occupied(victim);
-        freed(victim, why);
+        Some((victim, why))
     }
 
     /// Frees a ready, pending or stale slot, keeping the counts right; hands back its payload.
@@ -908,44 +1001,48 @@ impl<T: Default> SlotLru<T> {
     /// Takes a linked slot out of the recency list.
     fn unlink(&mut self, slot: u32) {
         let SlotNode { newer, older, .. } = self.nodes[slot as usize];
-        if newer == NIL {
-            self.head = older;
-        } else {
-            self.nodes[newer as usize].older = older;
+        match self.nodes.get_mut(newer as usize) {
+            Some(next) => next.older = older,
+            None => self.head = older,
         }
-        if older == NIL {
-            self.tail = newer;
-        } else {
-            self.nodes[older as usize].newer = newer;
+        match self.nodes.get_mut(older as usize) {
+            Some(previous) => previous.newer = newer,
+            None => self.tail = newer,
         }
         self.linked -= 1;
     }
 
+    /// Links `slot` in as the most recently used. A link of [`NIL`] indexes no slot (slot
+    /// numbers stay below it), so `get_mut` tells an end of the list and checks bounds at once.
+    #[inline]
     fn push_front(&mut self, slot: u32) {
+        let head = self.head;
         let node = &mut self.nodes[slot as usize];
         node.newer = NIL;
-        node.older = self.head;
-        if self.head == NIL {
-            self.tail = slot;
-        } else {
-            self.nodes[self.head as usize].newer = slot;
+        node.older = head;
+        match self.nodes.get_mut(head as usize) {
+            Some(first) => first.newer = slot,
+            None => self.tail = slot,
         }
         self.head = slot;
     }
 
     #[inline]
     fn move_to_front(&mut self, slot: u32) {
-        if self.head != slot {
-            // Unlink without changing the counts, then relink at the front.
-            let SlotNode { newer, older, .. } = self.nodes[slot as usize];
-            self.nodes[newer as usize].older = older;
-            if older == NIL {
-                self.tail = newer;
-            } else {
-                self.nodes[older as usize].newer = newer;
-            }
-            self.push_front(slot);
+        if self.head == slot {
+            return;
         }
+        // Unlink without changing the counts, then relink at the front. Not the head, so
+        // `newer` is a slot.
+        let SlotNode { newer, older, .. } = self.nodes[slot as usize];
+        if let Some(next) = self.nodes.get_mut(newer as usize) {
+            next.older = older;
+        }
+        match self.nodes.get_mut(older as usize) {
+            Some(previous) => previous.newer = newer,
+            None => self.tail = newer,
+        }
+        self.push_front(slot);
     }
 }
 

@@ -36,7 +36,7 @@ use crate::error::{ConfigError, FlightError, OutOfMemory};
 use crate::flight::Ticket;
 pub use crate::slots::MAX_SIZE_LIMIT;
 pub(crate) use crate::slots::validate_ttl;
-use crate::slots::{Freed, NEVER, SlotLru, SlotState, validate_max_size};
+use crate::slots::{Freed, NEVER, SlotLru, SlotState, is_fresh, validate_max_size};
 use crate::stats::CacheStats;
 
 /// How a [`TtlLruStore`] (or a [`crate::Cache`]) is sized and seeded.
@@ -360,20 +360,35 @@ where
         let Some(slot) = self.find(key) else {
             return Found::Absent;
         };
-        let now = match self.policy.state(slot) {
+        if let Some(deadline) = self.policy.ready_deadline(slot) {
             // No clock reading for an entry that never expires (a call into the host or JS
             // for the bindings).
-            SlotState::Ready { deadline } if deadline == NEVER => return Found::Live(slot),
-            SlotState::Ready { deadline } => {
-                let now = self.now();
-                if (now as f64) < deadline {
-                    return Found::Live(slot);
-                }
-                now
+            if deadline == NEVER {
+                return Found::Live(slot);
             }
-            SlotState::Pending => return Found::Pending(slot),
-            SlotState::Stale | SlotState::Free => self.now(),
-        };
+            let now = self.now();
+            if is_fresh(now, deadline) {
+                return Found::Live(slot);
+            }
+            return self.drop_dead(slot, now);
+        }
+        self.find_unready(slot)
+    }
+
+    /// [`TtlLruStore::find_live`] for a slot that is not ready: pending, stale or free (out of
+    /// line, so the hit path stays short).
+    #[inline(never)]
+    fn find_unready(&mut self, slot: u32) -> Found {
+        if let SlotState::Pending = self.policy.state(slot) {
+            return Found::Pending(slot);
+        }
+        let now = self.now();
+        self.drop_dead(slot, now)
+    }
+
+    /// Frees `slot` if it is dead at `now` (out of line, so the hit path stays short).
+    #[inline(never)]
+    fn drop_dead(&mut self, slot: u32, now: u64) -> Found {
         if self.policy.reap(slot, now).is_some() {
             self.unindex(slot);
         }
@@ -608,6 +623,7 @@ where
 
 /// Removes a freed slot's index entry (split out so the policy's `freed` callbacks can call it
 /// while the policy is borrowed).
+#[inline]
 fn unindex(hashes: &[u64], index: &mut HashTable<u32>, slot: u32) {
     if let Ok(found) = index.find_entry(hashes[slot as usize], |&other| other == slot) {
         found.remove();

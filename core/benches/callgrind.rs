@@ -1,0 +1,89 @@
+//! The store benches' workloads (see `store.rs`) for a deterministic count instead of a time:
+//! runs one workload on one contender for a fixed number of operations inside `measured`, so
+//! that callgrind counts only those.
+//!
+//! ```sh
+//! cargo bench -p cashier-core --bench callgrind --no-run   # prints the binary's path
+//! valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*measured*' \
+//!     target/release/deps/callgrind-HASH hit_get cashier-core 200000
+//! ```
+//!
+//! Arguments: `hit_get | insert_evict | mixed_80_20`, a contender's name (`cashier-core`,
+//! `lru+ttl`, `quick_cache`), and how many operations; divide the counts by it.
+
+use std::hint::black_box;
+use std::num::NonZeroUsize;
+
+use cashier_core::{ManualClock, StoreConfig, TtlLruStore};
+
+const TTL_MS: u64 = 60_000;
+
+include!("common/contenders.rs");
+
+/// The measured operations: the same loops as `store.rs`, keys drawn as they go.
+#[inline(never)]
+fn measured<C: Contender>(contender: &mut C, workload: &str, ops: usize) -> u64 {
+    let mut rng = SplitMix(3);
+    let mut sum = 0u64;
+    match workload {
+        "hit_get" => {
+            for _ in 0..ops {
+                let key = rng.below(10_000);
+                sum = sum.wrapping_add(contender.get(black_box(key)).unwrap_or(0));
+            }
+        }
+        "insert_evict" => {
+            let mut next_key = 1_000;
+            for _ in 0..ops {
+                contender.insert(black_box(next_key), next_key);
+                next_key += 1;
+            }
+        }
+        _ => {
+            for _ in 0..ops {
+                let (write, key) = (rng.below(5) == 0, rng.below(12_500));
+                if write {
+                    contender.insert(black_box(key), key);
+                } else if contender.get(black_box(key)).is_some() {
+                    sum += 1;
+                }
+            }
+        }
+    }
+    sum
+}
+
+fn run<C: Contender>(mut contender: C, wanted: &str, workload: &str, ops: usize) {
+    if contender.name() != wanted {
+        return;
+    }
+    // hit_get and mixed_80_20 start with 10,000 entries, insert_evict with a full 1,000.
+    let fill: u64 = if workload == "insert_evict" {
+        1_000
+    } else {
+        10_000
+    };
+    for key in 0..fill {
+        contender.insert(key, key);
+    }
+    black_box(measured(&mut contender, workload, ops));
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() < 4 {
+        eprintln!("usage: callgrind WORKLOAD CONTENDER OPS");
+        return;
+    }
+    let (workload, wanted) = (args[1].as_str(), args[2].as_str());
+    let ops = args[3].parse().expect("OPS is a number");
+    let capacity = if workload == "insert_evict" {
+        1_000
+    } else {
+        10_000
+    };
+    let clock = ManualClock::new(0);
+    run(cashier(capacity, &clock), wanted, workload, ops);
+    run(lru_with_ttl(capacity, &clock), wanted, workload, ops);
+    run(quick_cache(capacity), wanted, workload, ops);
+}
