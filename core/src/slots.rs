@@ -548,6 +548,12 @@ impl<T: Default> SlotLru<T> {
         &self.nodes[slot as usize].payload
     }
 
+    /// [`SlotLru::payload`], or `None` beyond the slots ever used (no panic on a lookup path).
+    #[inline]
+    pub(crate) fn payload_at(&self, slot: u32) -> Option<&T> {
+        self.nodes.get(slot as usize).map(|node| &node.payload)
+    }
+
     /// What the front end keeps in `slot`, to fill after [`SlotLru::begin`] or
     /// [`SlotLru::insert`] and update after [`SlotLru::complete`].
     #[inline]
@@ -670,11 +676,13 @@ impl<T: Default> SlotLru<T> {
 
     /// [`SlotLru::touch`] for a slot the caller just found ready ([`SlotLru::state`]), without
     /// checking again.
+    /// Hands back the slot's payload (`None` only beyond the slots ever used).
     #[inline]
-    pub(crate) fn touch_ready(&mut self, slot: u32) {
+    pub(crate) fn touch_ready(&mut self, slot: u32) -> Option<&T> {
         debug_assert!(self.is_ready(slot));
         self.counters.hits += 1;
-        self.move_to_front(slot);
+        let nodes = self.move_to_front(slot);
+        nodes.get(slot as usize).map(|node| &node.payload)
     }
 
     /// Whether `slot` holds an entry live at `now` (observed first).
@@ -1016,34 +1024,45 @@ impl<T: Default> SlotLru<T> {
     /// numbers stay below it), so `get_mut` tells an end of the list and checks bounds at once.
     #[inline]
     fn push_front(&mut self, slot: u32) {
-        let head = self.head;
-        let node = &mut self.nodes[slot as usize];
-        node.newer = NIL;
-        node.older = head;
-        match self.nodes.get_mut(head as usize) {
-            Some(first) => first.newer = slot,
-            None => self.tail = slot,
-        }
-        self.head = slot;
+        link_front(&mut self.nodes, &mut self.head, &mut self.tail, slot);
     }
 
+    /// Makes a linked slot the most recently used; hands back the nodes (so that a caller
+    /// reads the slot again without reloading the array).
     #[inline]
-    fn move_to_front(&mut self, slot: u32) {
-        if self.head == slot {
-            return;
+    fn move_to_front(&mut self, slot: u32) -> &mut [SlotNode<T>] {
+        let nodes = &mut self.nodes[..];
+        if self.head != slot
+            && let Some(&SlotNode { newer, older, .. }) = nodes.get(slot as usize)
+        {
+            // Unlink without changing the counts, then relink at the front. Not the head, so
+            // `newer` is a slot.
+            if let Some(next) = nodes.get_mut(newer as usize) {
+                next.older = older;
+            }
+            match nodes.get_mut(older as usize) {
+                Some(previous) => previous.newer = newer,
+                None => self.tail = newer,
+            }
+            link_front(nodes, &mut self.head, &mut self.tail, slot);
         }
-        // Unlink without changing the counts, then relink at the front. Not the head, so
-        // `newer` is a slot.
-        let SlotNode { newer, older, .. } = self.nodes[slot as usize];
-        if let Some(next) = self.nodes.get_mut(newer as usize) {
-            next.older = older;
-        }
-        match self.nodes.get_mut(older as usize) {
-            Some(previous) => previous.newer = newer,
-            None => self.tail = newer,
-        }
-        self.push_front(slot);
+        nodes
     }
+}
+
+/// Links `slot` in at the most recently used end of the list `head`..`tail` over `nodes`.
+#[inline]
+fn link_front<T>(nodes: &mut [SlotNode<T>], head: &mut u32, tail: &mut u32, slot: u32) {
+    let Some(node) = nodes.get_mut(slot as usize) else {
+        return;
+    };
+    node.newer = NIL;
+    node.older = *head;
+    match nodes.get_mut(*head as usize) {
+        Some(first) => first.newer = slot,
+        None => *tail = slot,
+    }
+    *head = slot;
 }
 
 #[cfg(test)]

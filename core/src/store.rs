@@ -192,7 +192,11 @@ where
         Q: Hash + Eq + ?Sized,
     {
         match self.find_live(key) {
-            Found::Live(slot) => Some(self.serve(slot)),
+            // `serve` without its unreachable arm: no panic on the hit path.
+            Found::Live(slot) => match self.policy.touch_ready(slot) {
+                Some(Held::Ready(_, value)) => Some(value),
+                _ => None,
+            },
             _ => {
                 self.policy.record_miss();
                 None
@@ -377,6 +381,7 @@ where
 
     /// [`TtlLruStore::find_live`] for a slot that is not ready: pending, stale or free (out of
     /// line, so the hit path stays short).
+    #[cold]
     #[inline(never)]
     fn find_unready(&mut self, slot: u32) -> Found {
         if let SlotState::Pending = self.policy.state(slot) {
@@ -387,6 +392,7 @@ where
     }
 
     /// Frees `slot` if it is dead at `now` (out of line, so the hit path stays short).
+    #[cold]
     #[inline(never)]
     fn drop_dead(&mut self, slot: u32, now: u64) -> Found {
         if self.policy.reap(slot, now).is_some() {
@@ -399,9 +405,8 @@ where
     /// makes it the most recently used.
     #[inline]
     pub(crate) fn serve(&mut self, slot: u32) -> &V {
-        self.policy.touch_ready(slot);
-        match self.policy.payload(slot) {
-            Held::Ready(_, value) => value,
+        match self.policy.touch_ready(slot) {
+            Some(Held::Ready(_, value)) => value,
             _ => unreachable!("find_live only reports ready slots as live"),
         }
     }
@@ -580,9 +585,11 @@ where
     {
         let policy = &self.policy;
         self.index
-            .find(hash, |&slot| match policy.payload(slot).key() {
-                Some(stored) => stored.borrow() == key,
-                None => false,
+            .find(hash, |&slot| {
+                match policy.payload_at(slot).and_then(Held::key) {
+                    Some(stored) => stored.borrow() == key,
+                    None => false,
+                }
             })
             .copied()
     }
