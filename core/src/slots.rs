@@ -73,16 +73,6 @@ pub fn is_fresh(now: u64, deadline: f64) -> bool {
     (now.min(LATEST_DEADLINE as u64) as i64 as f64) < deadline
 }
 
-/// `now` as `f64`, exactly as `now as f64`, with a signed conversion (one instruction on x86-64)
-/// for every time below 2^63.
-#[inline]
-fn as_ms(now: u64) -> f64 {
-    match i64::try_from(now) {
-        Ok(now) => now as f64,
-        Err(_) => now as f64,
-    }
-}
-
 /// Rejects a TTL of 0 ms (`None`, never expiring, is valid). Every binding checks TTLs here.
 pub fn validate_ttl(ttl_ms: Option<u64>) -> Result<(), ConfigError> {
     match ttl_ms {
@@ -403,7 +393,7 @@ impl<T: Default> SlotLru<T> {
             return Err(FlightError::StaleTicket);
         }
         let now = self.observe(now);
-        self.make_room(now, freed);
+        self.make_room(now as f64, freed);
         self.pending -= 1;
         self.link_ready(slot, now, ttl_ms);
         Ok(())
@@ -419,10 +409,11 @@ impl<T: Default> SlotLru<T> {
         freed: &mut impl FnMut(u32, Freed),
     ) -> Result<u32, OutOfMemory> {
         let now = self.observe(now);
+        let at = now as f64;
         // Make room first, so that a full cache reuses the evicted slot instead of growing.
-        self.sweep(now, freed);
+        self.sweep(at, freed);
         if self.linked >= self.max_size {
-            if let Some((victim, why)) = self.choose_victim(now) {
+            if let Some((victim, why)) = self.choose_victim(at) {
                 // The new entry takes the evicted slot at once, without a trip through the
                 // free list: same slot, same counts, same report as freeing it and taking it.
                 if !self.is_current(victim) {
@@ -497,13 +488,25 @@ impl<T: Default> SlotLru<T> {
     /// Gives the ready entry in `slot` a new deadline and makes it the most recently used (a
     /// value replaced in place). Returns false, changing nothing, for a slot that is not ready.
     pub fn refresh(&mut self, slot: u32, now: u64, ttl_ms: Option<u64>) -> bool {
-        if !self.is_ready(slot) {
-            return false;
-        }
+        self.refresh_live(slot, now, ttl_ms).is_some()
+    }
+
+    /// [`SlotLru::refresh`], telling whether the entry was live at `now` before (`None`: not
+    /// ready, nothing changed): a keyed front end replacing a value hands back the old one
+    /// only if it was live.
+    #[inline]
+    pub(crate) fn refresh_live(
+        &mut self,
+        slot: u32,
+        now: u64,
+        ttl_ms: Option<u64>,
+    ) -> Option<bool> {
+        let deadline = self.ready_deadline(slot)?;
         let now = self.observe(now);
-        self.nodes[slot as usize].deadline = self.deadline_at(now, ttl_ms);
-        self.move_to_front(slot);
-        true
+        let live = is_fresh(now, deadline);
+        let deadline = self.deadline_at(now, ttl_ms);
+        self.move_to_front(slot)[slot as usize].deadline = deadline;
+        Some(live)
     }
 
     /// Records a hit on the ready entry in `slot`: it becomes the most recently used. Slots
@@ -575,13 +578,13 @@ impl<T: Default> SlotLru<T> {
     /// Frees the entry in `slot` if it can no longer be served at `now`: its deadline has
     /// passed (counted as an expiration) or it is stale. Returns what it did.
     pub fn reap(&mut self, slot: u32, now: u64) -> Option<Freed> {
-        let now = self.observe(now);
-        self.reap_observed(slot, now)
+        let at = self.observe(now) as f64;
+        self.reap_observed(slot, at)
     }
 
-    /// [`SlotLru::reap`] at a time already observed (the sweep's).
+    /// [`SlotLru::reap`] at a store time already observed (the sweep's), as `f64`.
     #[inline]
-    fn reap_observed(&mut self, slot: u32, now: u64) -> Option<Freed> {
+    fn reap_observed(&mut self, slot: u32, at: f64) -> Option<Freed> {
         let deadline = self.nodes.get(slot as usize)?.deadline;
         if deadline == FREE {
             return None;
@@ -590,7 +593,7 @@ impl<T: Default> SlotLru<T> {
             self.free_occupied(slot);
             return Some(Freed::Invalidated);
         }
-        if deadline >= 0.0 && as_ms(now) >= deadline + self.stale_window {
+        if deadline >= 0.0 && at >= deadline + self.stale_window {
             self.counters.expirations += 1;
             self.free_occupied(slot);
             return Some(Freed::Expired);
@@ -891,19 +894,20 @@ impl<T: Default> SlotLru<T> {
                     Some(at) if at < LATEST_DEADLINE as u64 => at as i64 as f64,
                     _ => LATEST_DEADLINE,
                 };
-                self.earliest_deadline = self.earliest_deadline.min(deadline);
-                self.pass_earliest = self.pass_earliest.min(deadline);
+                lower(&mut self.earliest_deadline, deadline);
+                lower(&mut self.pass_earliest, deadline);
                 deadline
             }
             None => NEVER,
         }
     }
 
-    /// Sweeps, then evicts the least recently used entry if `max_size` slots are linked.
-    fn make_room(&mut self, now: u64, freed: &mut impl FnMut(u32, Freed)) {
-        self.sweep(now, freed);
+    /// Sweeps, then evicts the least recently used entry if `max_size` slots are linked (at
+    /// store time `at`).
+    fn make_room(&mut self, at: f64, freed: &mut impl FnMut(u32, Freed)) {
+        self.sweep(at, freed);
         if self.linked >= self.max_size {
-            self.evict_one(now, freed);
+            self.evict_one(at, freed);
         }
     }
 
@@ -914,8 +918,9 @@ impl<T: Default> SlotLru<T> {
         self.push_front(slot);
     }
 
-    /// Examines up to two slots round-robin and frees the expired and stale ones.
-    fn sweep(&mut self, now: u64, freed: &mut impl FnMut(u32, Freed)) {
+    /// Examines up to two slots round-robin and frees the expired and stale ones (at store
+    /// time `at`).
+    fn sweep(&mut self, at: f64, freed: &mut impl FnMut(u32, Freed)) {
         // Nothing can be dead if nothing can expire and nothing is stale; and with nothing
         // linked or stale there is nothing to free (the cursor stays where it is).
         if !(self.ttl_seen || self.has_stale()) || (self.linked == 0 && self.stale_pending == 0) {
@@ -924,9 +929,9 @@ impl<T: Default> SlotLru<T> {
         let len = self.nodes.len() as u32;
         // Before the earliest deadline, with nothing stale, the slots it would examine hold
         // nothing to free: it only moves its cursor (and the pass keeps the bound it had).
-        let examine = self.has_stale() || as_ms(now) >= self.earliest_deadline + self.stale_window;
+        let examine = self.has_stale() || at >= self.earliest_deadline + self.stale_window;
         if !examine {
-            self.pass_earliest = self.pass_earliest.min(self.earliest_deadline);
+            lower(&mut self.pass_earliest, self.earliest_deadline);
         }
         for _ in 0..SWEEP_PER_ENTRY {
             if self.sweep_cursor >= len {
@@ -945,12 +950,12 @@ impl<T: Default> SlotLru<T> {
             if !examine {
                 continue;
             }
-            match self.reap_observed(slot, now) {
+            match self.reap_observed(slot, at) {
                 Some(why) => freed(slot, why),
                 None => {
                     let deadline = self.nodes[slot as usize].deadline;
                     if deadline >= 0.0 {
-                        self.pass_earliest = self.pass_earliest.min(deadline);
+                        lower(&mut self.pass_earliest, deadline);
                     }
                 }
             }
@@ -958,8 +963,8 @@ impl<T: Default> SlotLru<T> {
     }
 
     /// Frees the least recently used slot.
-    fn evict_one(&mut self, now: u64, freed: &mut impl FnMut(u32, Freed)) {
-        if let Some((victim, why)) = self.choose_victim(now) {
+    fn evict_one(&mut self, at: f64, freed: &mut impl FnMut(u32, Freed)) {
+        if let Some((victim, why)) = self.choose_victim(at) {
             self.free_occupied(victim);
             freed(victim, why);
         }
@@ -967,12 +972,12 @@ impl<T: Default> SlotLru<T> {
 
     /// The least recently used slot and why it goes (counted), if any slot is linked.
     #[inline]
-    fn choose_victim(&mut self, now: u64) -> Option<(u32, Freed)> {
+    fn choose_victim(&mut self, at: f64) -> Option<(u32, Freed)> {
         let victim = self.tail;
         let deadline = self.nodes.get(victim as usize)?.deadline;
         let why = if !self.is_current(victim) {
             Freed::Invalidated
-        } else if as_ms(now) < deadline + self.stale_window {
+        } else if at < deadline + self.stale_window {
             self.counters.evictions += 1;
             Freed::Evicted
         } else {
@@ -1047,6 +1052,14 @@ impl<T: Default> SlotLru<T> {
             link_front(nodes, &mut self.head, &mut self.tail, slot);
         }
         nodes
+    }
+}
+
+/// Lowers `bound` to `deadline` if that is earlier (deadlines are never NaN).
+#[inline]
+fn lower(bound: &mut f64, deadline: f64) {
+    if deadline < *bound {
+        *bound = deadline;
     }
 }
 

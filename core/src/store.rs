@@ -36,7 +36,7 @@ use crate::error::{ConfigError, FlightError, OutOfMemory};
 use crate::flight::Ticket;
 pub use crate::slots::MAX_SIZE_LIMIT;
 pub(crate) use crate::slots::validate_ttl;
-use crate::slots::{Freed, NEVER, SlotLru, SlotState, is_fresh, validate_max_size};
+use crate::slots::{Freed, NEVER, SlotLru, is_fresh, validate_max_size};
 use crate::stats::CacheStats;
 
 /// How a [`TtlLruStore`] (or a [`crate::Cache`]) is sized and seeded.
@@ -191,16 +191,17 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        match self.find_live(key) {
-            // `serve` without its unreachable arm: no panic on the hit path.
-            Found::Live(slot) => match self.policy.touch_ready(slot) {
-                Some(Held::Ready(_, value)) => Some(value),
-                _ => None,
-            },
-            _ => {
-                self.policy.record_miss();
-                None
-            }
+        let Some(slot) = self.find(key) else {
+            self.policy.record_miss();
+            return None;
+        };
+        if let Err(now) = self.check_live(slot) {
+            return self.miss_settling(slot, now);
+        }
+        // `serve` without its unreachable arm: no panic on the hit path.
+        match self.policy.touch_ready(slot) {
+            Some(Held::Ready(_, value)) => Some(value),
+            _ => None,
         }
     }
 
@@ -364,41 +365,55 @@ where
         let Some(slot) = self.find(key) else {
             return Found::Absent;
         };
-        if let Some(deadline) = self.policy.ready_deadline(slot) {
-            // No clock reading for an entry that never expires (a call into the host or JS
-            // for the bindings).
-            if deadline == NEVER {
-                return Found::Live(slot);
-            }
-            let now = self.now();
-            if is_fresh(now, deadline) {
-                return Found::Live(slot);
-            }
-            return self.drop_dead(slot, now);
+        match self.check_live(slot) {
+            Ok(()) => Found::Live(slot),
+            Err(now) => self.settle(slot, now),
         }
-        self.find_unready(slot)
     }
 
-    /// [`TtlLruStore::find_live`] for a slot that is not ready: pending, stale or free (out of
-    /// line, so the hit path stays short).
-    #[cold]
-    #[inline(never)]
-    fn find_unready(&mut self, slot: u32) -> Found {
-        if let SlotState::Pending = self.policy.state(slot) {
-            return Found::Pending(slot);
+    /// Whether `slot` holds a live entry: `Ok`, or `Err` with the time if it was read. No
+    /// clock reading for an entry that never expires (a call into the host or JS for the
+    /// bindings).
+    #[inline]
+    fn check_live(&self, slot: u32) -> Result<(), Option<u64>> {
+        let Some(deadline) = self.policy.ready_deadline(slot) else {
+            return Err(None);
+        };
+        if deadline == NEVER {
+            return Ok(());
         }
         let now = self.now();
-        self.drop_dead(slot, now)
+        if is_fresh(now, deadline) {
+            Ok(())
+        } else {
+            Err(Some(now))
+        }
     }
 
-    /// Frees `slot` if it is dead at `now` (out of line, so the hit path stays short).
+    /// [`TtlLruStore::find_live`] for a slot found not live (out of line, so the hit path
+    /// stays short): pending, or dead — stale, free or expired at `now` (read now if not
+    /// given) and then dropped.
     #[cold]
     #[inline(never)]
-    fn drop_dead(&mut self, slot: u32, now: u64) -> Found {
+    fn settle(&mut self, slot: u32, now: Option<u64>) -> Found {
+        if self.policy.is_pending(slot) {
+            return Found::Pending(slot);
+        }
+        let now = now.unwrap_or_else(|| self.now());
         if self.policy.reap(slot, now).is_some() {
             self.unindex(slot);
         }
         Found::Absent
+    }
+
+    /// A lookup by [`TtlLruStore::get`] that found `slot` not live: settles it and counts a
+    /// miss (out of line, and last, so the hit path keeps no registers across it).
+    #[cold]
+    #[inline(never)]
+    fn miss_settling(&mut self, slot: u32, now: Option<u64>) -> Option<&V> {
+        self.settle(slot, now);
+        self.policy.record_miss();
+        None
     }
 
     /// Serves the live value in `slot` (from [`TtlLruStore::find_live`]): counts a hit and
@@ -492,9 +507,7 @@ where
         let now = self.now();
         let hash = self.hasher.hash_one(&key);
         if let Some(slot) = self.find_hashed(hash, &key) {
-            if self.policy.is_ready(slot) {
-                let live = self.policy.is_live(slot, now);
-                self.policy.refresh(slot, now, ttl_ms);
+            if let Some(live) = self.policy.refresh_live(slot, now, ttl_ms) {
                 let old =
                     core::mem::replace(self.policy.payload_mut(slot), Held::Ready(key, value));
                 return match old {
