@@ -677,6 +677,15 @@ impl<T: Default> SlotLru<T> {
         (deadline >= 0.0 && self.is_current(slot)).then_some(deadline)
     }
 
+    /// The deadline slot value of `slot` if it was written in the current generation (ready,
+    /// or a negative marker): [`is_fresh`] at any time tells a live entry, so a keyed front
+    /// end's hit takes one check after this one.
+    #[inline]
+    pub(crate) fn current_deadline(&self, slot: u32) -> Option<f64> {
+        let deadline = self.nodes.get(slot as usize)?.deadline;
+        self.is_current(slot).then_some(deadline)
+    }
+
     /// [`SlotLru::touch`] for a slot the caller just found ready ([`SlotLru::state`]), without
     /// checking again.
     /// Hands back the slot's payload (`None` only beyond the slots ever used).

@@ -376,12 +376,13 @@ where
     /// bindings).
     #[inline]
     fn check_live(&self, slot: u32) -> Result<(), Option<u64>> {
-        let Some(deadline) = self.policy.ready_deadline(slot) else {
+        let Some(deadline) = self.policy.current_deadline(slot) else {
             return Err(None);
         };
         if deadline == NEVER {
             return Ok(());
         }
+        // A pending or free slot's marker is negative: never fresh.
         let now = self.now();
         if is_fresh(now, deadline) {
             Ok(())
