@@ -33,10 +33,9 @@ fn measured<C: Contender>(contender: &mut C, workload: &str, ops: usize) -> u64 
             }
         }
         "insert_evict" => {
-            let mut next_key = 1_000;
-            for _ in 0..ops {
+            // New keys after the 1,000 the fill inserted: every insert evicts one.
+            for next_key in (1_000..).take(ops) {
                 contender.insert(black_box(next_key), next_key);
-                next_key += 1;
             }
         }
         _ => {

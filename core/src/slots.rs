@@ -412,20 +412,20 @@ impl<T: Default> SlotLru<T> {
         let at = now as f64;
         // Make room first, so that a full cache reuses the evicted slot instead of growing.
         self.sweep(at, freed);
-        if self.linked >= self.max_size {
-            if let Some((victim, why)) = self.choose_victim(at) {
-                // The new entry takes the evicted slot at once, without a trip through the
-                // free list: same slot, same counts, same report as freeing it and taking it.
-                if !self.is_current(victim) {
-                    self.stale_linked -= 1;
-                    self.generations[victim as usize] = self.generation;
-                }
-                drop(core::mem::take(&mut self.nodes[victim as usize].payload));
-                freed(victim, why);
-                self.nodes[victim as usize].deadline = self.deadline_at(now, ttl_ms);
-                self.move_to_front(victim);
-                return Ok(victim);
+        if self.linked >= self.max_size
+            && let Some((victim, why)) = self.choose_victim(at)
+        {
+            // The new entry takes the evicted slot at once, without a trip through the free
+            // list: same slot, same counts, same report as freeing it and taking it.
+            if !self.is_current(victim) {
+                self.stale_linked -= 1;
+                self.generations[victim as usize] = self.generation;
             }
+            drop(core::mem::take(&mut self.nodes[victim as usize].payload));
+            freed(victim, why);
+            self.nodes[victim as usize].deadline = self.deadline_at(now, ttl_ms);
+            self.move_to_front(victim);
+            return Ok(victim);
         }
         let slot = self.take_slot()?;
         self.link_ready(slot, now, ttl_ms);
