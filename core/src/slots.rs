@@ -1169,6 +1169,52 @@ mod tests {
     }
 
     #[test]
+    fn the_sweep_rests_only_while_nothing_can_have_expired() {
+        let mut lru = SlotLru::new(1_000, None).unwrap();
+        let mut log = Log::new();
+        let swept = |log: &Log| {
+            let mut slots: Vec<u32> = log.iter().map(|&(slot, _)| slot).collect();
+            slots.sort_unstable();
+            slots
+        };
+        let short: Vec<u32> = (0..10)
+            .map(|_| insert(&mut lru, 0, Some(5), &mut log))
+            .collect();
+        let long: Vec<u32> = (0..20)
+            .map(|_| insert(&mut lru, 1, Some(1_000), &mut log))
+            .collect();
+        assert!(log.is_empty(), "nothing expired yet");
+        // Past the earliest deadline: the sweep examines slots again, and its passes (two
+        // slots per new entry, fewer than 100 slots) free the short entries and then learn
+        // that the earliest deadline left is the long entries'.
+        for _ in 0..100 {
+            insert(&mut lru, 10, None, &mut log);
+        }
+        assert_eq!(swept(&log), short);
+        // An earlier deadline given meanwhile lowers that bound at once.
+        log.clear();
+        let brief = insert(&mut lru, 10, Some(1), &mut log);
+        let within = lru.slot_count() / 2 + 1;
+        for _ in 0..within {
+            insert(&mut lru, 20, None, &mut log);
+        }
+        assert_eq!(
+            log,
+            [(brief, Freed::Expired)],
+            "freed within {within} new entries"
+        );
+        // The long entries go once their deadline has passed.
+        log.clear();
+        for _ in 0..400 {
+            insert(&mut lru, 2_000, None, &mut log);
+        }
+        assert_eq!(swept(&log), long);
+        assert!(log.iter().all(|&(_, why)| why == Freed::Expired));
+        assert_eq!(lru.stats().expirations, 31);
+        assert_eq!(lru.stats().evictions, 0);
+    }
+
+    #[test]
     fn evicting_an_expired_tail_counts_an_expiration() {
         let mut lru = SlotLru::new(1, None).unwrap();
         let mut log = Log::new();
