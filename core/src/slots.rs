@@ -34,7 +34,10 @@
 //! [`SlotLru::bump_generation`] included. The slot array doubles as it grows but stops at
 //! `max_size`, so a full cache spends 16 bytes per entry here (plus 2 once a generation has
 //! been bumped). A new entry sweeps two slots round-robin, so an expired or stale entry nobody
-//! reads is freed after at most `capacity / 2` new entries.
+//! reads is freed after at most `capacity / 2` new entries. While nothing can have expired
+//! (store time is before a lower bound on every deadline, which each pass of the sweep renews)
+//! and nothing is stale, the sweep only moves its cursor: the slots it would examine hold
+//! nothing to free.
 
 use alloc::vec::Vec;
 use core::cell::Cell;
