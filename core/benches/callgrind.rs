@@ -9,11 +9,14 @@
 //! ```
 //!
 //! Arguments: `hit_get | insert_evict | mixed_80_20`, a contender's name (`cashier-core`,
-//! `lru+ttl`, `quick_cache`), and how many operations; divide the counts by it.
+//! `lru+ttl`, `quick_cache`), and how many operations; divide the counts by it. Contender
+//! `slots` is the policy alone as the npm package drives it (`SlotLru<()>` by slot, freed slots
+//! collected in a buffer, hits recorded by `touch`), without and with a TTL (`slots+ttl`).
 
 use std::hint::black_box;
 use std::num::NonZeroUsize;
 
+use cashier_core::slots::SlotLru;
 use cashier_core::{ManualClock, StoreConfig, TtlLruStore};
 
 const TTL_MS: u64 = 60_000;
@@ -68,6 +71,47 @@ fn run<C: Contender>(mut contender: C, wanted: &str, workload: &str, ops: usize)
     black_box(measured(&mut contender, workload, ops));
 }
 
+/// The policy by slot, as the npm package drives it: `workload`'s keys are slots here (a
+/// key → slot map is JavaScript's part), hits are `touch`es, and every insert is a new entry.
+#[inline(never)]
+fn measured_slots(lru: &mut SlotLru, workload: &str, ops: usize, ttl: Option<u64>) -> usize {
+    let mut rng = SplitMix(3);
+    let mut freed = Vec::with_capacity(8);
+    let mut note = |slot, _| freed.push(slot);
+    let mut inserted = 0;
+    for _ in 0..ops {
+        let write = match workload {
+            "hit_get" => false,
+            "insert_evict" => true,
+            _ => rng.below(5) == 0,
+        };
+        if write {
+            inserted += lru.insert(0, ttl, &mut note).unwrap_or(0) as usize;
+        } else {
+            lru.touch(black_box(rng.below(lru.len() as u64) as u32));
+        }
+    }
+    inserted + freed.len()
+}
+
+fn run_slots(wanted: &str, workload: &str, ops: usize) {
+    let ttl = match wanted {
+        "slots" => None,
+        "slots+ttl" => Some(TTL_MS),
+        _ => return,
+    };
+    let capacity = if workload == "insert_evict" {
+        1_000
+    } else {
+        10_000
+    };
+    let mut lru = SlotLru::new(capacity, None).unwrap();
+    for _ in 0..capacity {
+        lru.insert(0, ttl, &mut |_, _| {}).unwrap();
+    }
+    black_box(measured_slots(&mut lru, workload, ops, ttl));
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 4 {
@@ -85,4 +129,5 @@ fn main() {
     run(cashier(capacity, &clock), wanted, workload, ops);
     run(lru_with_ttl(capacity, &clock), wanted, workload, ops);
     run(quick_cache(capacity), wanted, workload, ops);
+    run_slots(wanted, workload, ops);
 }
