@@ -73,7 +73,14 @@ pub const EVICTS: u32 = 1 << 31;
 /// instruction on x86-64, where an unsigned one takes several).
 #[inline]
 pub fn is_fresh(now: u64, deadline: f64) -> bool {
-    (now.min(LATEST_DEADLINE as u64) as i64 as f64) < deadline
+    fresh_at(now) < deadline
+}
+
+/// Store time `now` as [`is_fresh`] compares it with a deadline (saturated at
+/// [`LATEST_DEADLINE`], so the conversion can be a signed one).
+#[inline]
+fn fresh_at(now: u64) -> f64 {
+    now.min(LATEST_DEADLINE as u64) as i64 as f64
 }
 
 /// Rejects a TTL of 0 ms (`None`, never expiring, is valid). Every binding checks TTLs here.
@@ -204,6 +211,9 @@ pub struct SlotLru<T = ()> {
     /// The latest time seen: store time never runs backwards. A `Cell`, so that read-only
     /// lookups (a peek) observe time too.
     time_floor: Cell<u64>,
+    /// `time_floor` as the `f64` that [`is_fresh`] compares with deadlines, converted when the
+    /// floor moves (once per clock tick) rather than on every lookup.
+    time_at: Cell<f64>,
     counters: Counters,
 }
 
@@ -255,6 +265,7 @@ impl<T: Default> SlotLru<T> {
             pass_earliest: NEVER,
             stale_window: 0.0,
             time_floor: Cell::new(0),
+            time_at: Cell::new(0.0),
             counters: Counters::default(),
         })
     }
@@ -303,11 +314,34 @@ impl<T: Default> SlotLru<T> {
     pub fn observe(&self, now: u64) -> u64 {
         let floor = self.time_floor.get();
         if now > floor {
-            self.time_floor.set(now);
+            self.advance_time(now);
             now
         } else {
             floor
         }
+    }
+
+    /// [`SlotLru::observe`], returning store time as the `f64` a deadline is compared with
+    /// ([`is_fresh`]: `observe_at(now) < deadline` is `is_fresh(observe(now), deadline)`). While
+    /// the reading does not move forward this is one comparison and one load: the conversion
+    /// happens only when the floor moves.
+    #[inline]
+    pub(crate) fn observe_at(&self, now: u64) -> f64 {
+        if now > self.time_floor.get() {
+            self.advance_time(now)
+        } else {
+            self.time_at.get()
+        }
+    }
+
+    /// Moves the floor forward to `now` (later than it); returns it as [`SlotLru::observe_at`]
+    /// does.
+    #[inline]
+    fn advance_time(&self, now: u64) -> f64 {
+        self.time_floor.set(now);
+        let at = fresh_at(now);
+        self.time_at.set(at);
+        at
     }
 
     /// The latest time observed (0 before any).
@@ -427,7 +461,12 @@ impl<T: Default> SlotLru<T> {
             drop(core::mem::take(&mut self.nodes[victim as usize].payload));
             freed(victim, why);
             self.nodes[victim as usize].deadline = self.deadline_at(now, ttl_ms);
-            self.move_to_front(victim);
+            // SAFETY: the victim is the tail, a linked slot, and now holds a deadline (not
+            // negative): still linked, as the list's order is unchanged.
+            #[allow(unsafe_code)]
+            unsafe {
+                self.move_to_front(victim)
+            };
             return Ok(victim);
         }
         let slot = self.take_slot()?;
@@ -508,7 +547,10 @@ impl<T: Default> SlotLru<T> {
         let now = self.observe(now);
         let live = is_fresh(now, deadline);
         let deadline = self.deadline_at(now, ttl_ms);
-        self.move_to_front(slot)[slot as usize].deadline = deadline;
+        // SAFETY: `ready_deadline` found `slot` ready, so linked.
+        #[allow(unsafe_code)]
+        let nodes = unsafe { self.move_to_front(slot) };
+        nodes[slot as usize].deadline = deadline;
         Some(live)
     }
 
@@ -518,7 +560,11 @@ impl<T: Default> SlotLru<T> {
     pub fn touch(&mut self, slot: u32) {
         if self.is_ready(slot) {
             self.counters.hits += 1;
-            self.move_to_front(slot);
+            // SAFETY: `slot` is ready, so linked.
+            #[allow(unsafe_code)]
+            unsafe {
+                self.move_to_front(slot)
+            };
         }
     }
 
@@ -689,14 +735,20 @@ impl<T: Default> SlotLru<T> {
         self.is_current(slot).then_some(deadline)
     }
 
-    /// [`SlotLru::touch`] for a slot the caller just found ready ([`SlotLru::state`]), without
-    /// checking again.
+    /// [`SlotLru::touch`] for a slot the caller just found ready, without checking again.
     /// Hands back the slot's payload (`None` only beyond the slots ever used).
+    ///
+    /// # Safety
+    ///
+    /// `slot` is ready: nothing changed it since the caller found it ready (for example
+    /// [`SlotLru::current_deadline`] gave a deadline that is not negative).
     #[inline]
-    pub(crate) fn touch_ready(&mut self, slot: u32) -> Option<&T> {
+    #[allow(unsafe_code)]
+    pub(crate) unsafe fn touch_ready(&mut self, slot: u32) -> Option<&T> {
         debug_assert!(self.is_ready(slot));
         self.counters.hits += 1;
-        let nodes = self.move_to_front(slot);
+        // SAFETY: `slot` is ready (the caller's promise), so linked.
+        let nodes = unsafe { self.move_to_front(slot) };
         nodes.get(slot as usize).map(|node| &node.payload)
     }
 
@@ -1046,22 +1098,41 @@ impl<T: Default> SlotLru<T> {
 
     /// Makes a linked slot the most recently used; hands back the nodes (so that a caller
     /// reads the slot again without reloading the array).
+    ///
+    /// # Safety
+    ///
+    /// `slot` is linked: it holds a ready entry, of the current generation or stale (its
+    /// deadline is not negative).
     #[inline]
-    fn move_to_front(&mut self, slot: u32) -> &mut [SlotNode<T>] {
+    #[allow(unsafe_code)]
+    unsafe fn move_to_front(&mut self, slot: u32) -> &mut [SlotNode<T>] {
+        let head = self.head;
         let nodes = &mut self.nodes[..];
-        if self.head != slot
+        debug_assert!(
+            nodes
+                .get(slot as usize)
+                .is_some_and(|node| node.deadline >= 0.0)
+        );
+        if head != slot
             && let Some(&SlotNode { newer, older, .. }) = nodes.get(slot as usize)
         {
-            // Unlink without changing the counts, then relink at the front. Not the head, so
-            // `newer` is a slot.
-            if let Some(next) = nodes.get_mut(newer as usize) {
-                next.older = older;
-            }
+            debug_assert!((newer as usize) < nodes.len() && (head as usize) < nodes.len());
+            // Unlink without changing the counts, then relink at the front.
+            // SAFETY: the links of a linked slot name linked slots, or NIL at the ends of the
+            // list, and linked slots are in the array (it only shrinks in `clear`, which empties
+            // the list). `slot` is linked (the caller's promise) and not the head, so `newer`,
+            // toward the head, is a linked slot; and the list is not empty, so `head` is one.
+            unsafe { nodes.get_unchecked_mut(newer as usize).older = older };
             match nodes.get_mut(older as usize) {
                 Some(previous) => previous.newer = newer,
                 None => self.tail = newer,
             }
-            link_front(nodes, &mut self.head, &mut self.tail, slot);
+            let node = &mut nodes[slot as usize];
+            node.newer = NIL;
+            node.older = head;
+            // SAFETY: as above, `head` is a linked slot, and still one (only `slot` moved).
+            unsafe { nodes.get_unchecked_mut(head as usize).newer = slot };
+            self.head = slot;
         }
         nodes
     }

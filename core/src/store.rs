@@ -36,7 +36,7 @@ use crate::error::{ConfigError, FlightError, OutOfMemory};
 use crate::flight::Ticket;
 pub use crate::slots::MAX_SIZE_LIMIT;
 pub(crate) use crate::slots::validate_ttl;
-use crate::slots::{Freed, NEVER, SlotLru, is_fresh, validate_max_size};
+use crate::slots::{Freed, NEVER, SlotLru, validate_max_size};
 use crate::stats::CacheStats;
 
 /// How a [`TtlLruStore`] (or a [`crate::Cache`]) is sized and seeded.
@@ -156,8 +156,11 @@ pub struct TtlLruStore<K, V, C> {
     index: HashTable<u32>,
     hasher: FixedState,
     default_ttl_ms: Option<u64>,
-    /// The first clock reading: store time counts from it.
-    epoch: Cell<Option<u64>>,
+    /// The first clock reading: store time counts from it (0 until `started`).
+    epoch: Cell<u64>,
+    /// Whether the clock has been read (and `epoch` set). Every entry that can expire was
+    /// written after a reading, so a lookup that reads the clock finds it set.
+    started: Cell<bool>,
     clock: C,
 }
 
@@ -178,7 +181,8 @@ where
             index: HashTable::new(),
             hasher: FixedState::with_seed(config.hash_seed),
             default_ttl_ms: config.default_ttl_ms,
-            epoch: Cell::new(None),
+            epoch: Cell::new(0),
+            started: Cell::new(false),
             clock,
         })
     }
@@ -199,7 +203,11 @@ where
             return self.miss_settling(slot, now);
         }
         // `serve` without its unreachable arm: no panic on the hit path.
-        match self.policy.touch_ready(slot) {
+        // SAFETY: `check_live` just found `slot` live, so ready (pending and free slots are
+        // never fresh), and nothing changed since.
+        #[allow(unsafe_code)]
+        let held = unsafe { self.policy.touch_ready(slot) };
+        match held {
             Some(Held::Ready(_, value)) => Some(value),
             _ => None,
         }
@@ -382,9 +390,11 @@ where
         if deadline == NEVER {
             return Ok(());
         }
-        // A pending or free slot's marker is negative: never fresh.
-        let now = self.now();
-        if is_fresh(now, deadline) {
+        // A pending or free slot's marker is negative: never fresh (and `settle` ignores the
+        // time for it). A deadline that can pass was given at a store time, so the epoch is set.
+        debug_assert!(self.started.get() || deadline < 0.0);
+        let now = self.since_epoch();
+        if self.policy.observe_at(now) < deadline {
             Ok(())
         } else {
             Err(Some(now))
@@ -421,7 +431,9 @@ where
     /// makes it the most recently used.
     #[inline]
     pub(crate) fn serve(&mut self, slot: u32) -> &V {
-        match self.policy.touch_ready(slot) {
+        // The checked `touch`: a slot number from a caller, not from a check just made here.
+        self.policy.touch(slot);
+        match self.policy.payload_at(slot) {
             Some(Held::Ready(_, value)) => value,
             _ => unreachable!("find_live only reports ready slots as live"),
         }
@@ -554,14 +566,27 @@ where
     #[inline]
     fn now(&self) -> u64 {
         let reading = self.clock.now_ms();
-        let epoch = match self.epoch.get() {
-            Some(epoch) => epoch,
-            None => {
-                self.epoch.set(Some(reading));
-                reading
-            }
-        };
-        self.policy.observe(reading.saturating_sub(epoch))
+        if !self.started.get() {
+            self.start(reading);
+        }
+        self.policy
+            .observe(reading.saturating_sub(self.epoch.get()))
+    }
+
+    /// The clock's first reading becomes the epoch (out of line: once per store).
+    #[cold]
+    #[inline(never)]
+    fn start(&self, reading: u64) {
+        self.epoch.set(reading);
+        self.started.set(true);
+    }
+
+    /// Milliseconds since the epoch, not yet observed by the policy: a lookup's reading. Only
+    /// for a lookup of an entry that can expire: such an entry was written at a store time, so
+    /// the epoch is set (see `started`).
+    #[inline]
+    fn since_epoch(&self) -> u64 {
+        self.clock.now_ms().saturating_sub(self.epoch.get())
     }
 
     /// Whether `slot` is live now, reading the clock only for an entry that can expire.
