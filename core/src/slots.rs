@@ -659,8 +659,8 @@ impl<T: Default> SlotLru<T> {
     /// Frees every slot, ready and pending (their tickets become stale). O(1): the arrays keep
     /// their memory for reuse.
     pub fn clear(&mut self) {
-        self.nodes.clear();
-        self.generations.clear();
+        // The list first, then the slots: should dropping a payload panic, no link is left
+        // naming a slot that is gone.
         self.head = NIL;
         self.tail = NIL;
         self.free = NIL;
@@ -671,6 +671,8 @@ impl<T: Default> SlotLru<T> {
         self.sweep_cursor = 0;
         self.earliest_deadline = NEVER;
         self.pass_earliest = NEVER;
+        self.generations.clear();
+        self.nodes.clear();
     }
 
     /// Makes every slot stale in O(1): no entry is served again, no pending computation's
