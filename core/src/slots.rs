@@ -334,6 +334,13 @@ impl<T: Default> SlotLru<T> {
         }
     }
 
+    /// [`is_fresh`] at the time last observed: what `is_fresh(self.observe(now), deadline)`
+    /// answers right after that observation, without converting the time again.
+    #[inline]
+    fn is_fresh_now(&self, deadline: f64) -> bool {
+        self.time_at.get() < deadline
+    }
+
     /// Moves the floor forward to `now` (later than it); returns it as [`SlotLru::observe_at`]
     /// does.
     #[inline]
@@ -545,7 +552,7 @@ impl<T: Default> SlotLru<T> {
     ) -> Option<bool> {
         let deadline = self.ready_deadline(slot)?;
         let now = self.observe(now);
-        let live = is_fresh(now, deadline);
+        let live = self.is_fresh_now(deadline);
         let deadline = self.deadline_at(now, ttl_ms);
         // SAFETY: `ready_deadline` found `slot` ready, so linked.
         #[allow(unsafe_code)]
@@ -1187,6 +1194,58 @@ mod tests {
             SlotLru::new(MAX_SIZE_LIMIT + 1, None),
             Err(ConfigError::MaxSizeTooLarge { .. })
         ));
+    }
+
+    #[test]
+    fn the_time_a_lookup_compares_is_the_floor_converted() {
+        // `observe_at` (the keyed hit check) and `is_fresh_now` (refresh) answer as `is_fresh`
+        // at the observed time, whichever of `observe` and `observe_at` moved the floor:
+        // backwards readings, readings past the deadline range, every kind of deadline.
+        const LATEST: u64 = LATEST_DEADLINE as u64;
+        let readings = [
+            0,
+            5,
+            3,
+            10,
+            9,
+            LATEST - 1,
+            7,
+            LATEST,
+            LATEST + 7,
+            2,
+            u64::MAX,
+            0,
+        ];
+        let deadlines = [
+            PENDING,
+            FREE,
+            0.0,
+            1.0,
+            4.0,
+            5.0,
+            10.0,
+            LATEST_DEADLINE,
+            NEVER,
+        ];
+        let lru = SlotLru::new(1, None).unwrap();
+        for (i, &reading) in readings.iter().enumerate() {
+            let at = if i % 2 == 0 {
+                lru.observe_at(reading)
+            } else {
+                lru.observe(reading);
+                lru.time_at.get()
+            };
+            let now = lru.time();
+            assert_eq!(now, readings[..=i].iter().copied().max().unwrap());
+            for deadline in deadlines {
+                assert_eq!(
+                    at < deadline,
+                    is_fresh(now, deadline),
+                    "{reading} {deadline}"
+                );
+                assert_eq!(lru.is_fresh_now(deadline), is_fresh(now, deadline));
+            }
+        }
     }
 
     #[test]

@@ -158,8 +158,9 @@ pub struct TtlLruStore<K, V, C> {
     default_ttl_ms: Option<u64>,
     /// The first clock reading: store time counts from it (0 until `started`).
     epoch: Cell<u64>,
-    /// Whether the clock has been read (and `epoch` set). Every entry that can expire was
-    /// written after a reading, so a lookup that reads the clock finds it set.
+    /// Whether the clock has been read (and `epoch` set). Set no later than when the first
+    /// slot is handed out (an insert, or a flight's `begin`, which reads the clock for it), so a
+    /// lookup, which only reads the clock for a slot found in the index, finds it set.
     started: Cell<bool>,
     clock: C,
 }
@@ -390,9 +391,9 @@ where
         if deadline == NEVER {
             return Ok(());
         }
-        // A pending or free slot's marker is negative: never fresh (and `settle` ignores the
-        // time for it). A deadline that can pass was given at a store time, so the epoch is set.
-        debug_assert!(self.started.get() || deadline < 0.0);
+        // A pending or free slot's marker is negative: never fresh. The slot was handed out,
+        // so the epoch is set (see `started`).
+        debug_assert!(self.started.get());
         let now = self.since_epoch();
         if self.policy.observe_at(now) < deadline {
             Ok(())
@@ -465,6 +466,11 @@ where
     pub(crate) fn begin(&mut self, key: K) -> Result<Ticket, OutOfMemory> {
         let hash = self.hasher.hash_one(&key);
         self.reserve_hashes()?;
+        // A lookup of the pending slot reads the clock (its marker is not `NEVER`): the epoch
+        // must be set by then. One reading per store, the first time.
+        if !self.started.get() {
+            self.start(self.clock.now_ms());
+        }
         let (slot, serial) = self.policy.begin()?;
         self.hold(slot, hash, Held::Pending(key));
         Ok(Ticket::new(slot, serial))
@@ -582,8 +588,7 @@ where
     }
 
     /// Milliseconds since the epoch, not yet observed by the policy: a lookup's reading. Only
-    /// for a lookup of an entry that can expire: such an entry was written at a store time, so
-    /// the epoch is set (see `started`).
+    /// once a slot has been handed out, so that the epoch is set (see `started`).
     #[inline]
     fn since_epoch(&self) -> u64 {
         self.clock.now_ms().saturating_sub(self.epoch.get())
@@ -921,6 +926,23 @@ mod tests {
         );
         assert_eq!(store.get("expiring"), Some(&2));
         assert_eq!(clock.0.get(), before + 1, "one read for an entry that can");
+    }
+
+    #[test]
+    fn a_flight_looked_up_before_any_other_reading_keeps_time_from_the_epoch() {
+        // A flight begins in a store that never read its clock, and is looked up while pending
+        // (a lookup reads the clock for it): that reading counts from the epoch like any other,
+        // so the value completed later expires exactly its TTL after completion.
+        let clock = ManualClock::new(5_000);
+        let mut store = TtlLruStore::new(StoreConfig::new(4).ttl_ms(100), &clock).unwrap();
+        let ticket = store.begin("k").unwrap();
+        assert!(matches!(store.find_live("k"), Found::Pending(_)));
+        clock.advance(50);
+        store.complete(&ticket, 1, Some(100)).unwrap();
+        clock.advance(99);
+        assert_eq!(store.get("k"), Some(&1));
+        clock.advance(1);
+        assert_eq!(store.get("k"), None, "expired 100 ms after completion");
     }
 
     #[test]
