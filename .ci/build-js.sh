@@ -4,7 +4,7 @@
 # JavaScript module (what every entry but workerd's loads: bundlers and runtimes need nothing
 # special), the TypeScript wrapper (one ES module implementation, compiled by tsc and joined by
 # esbuild into the four entries and their shared chunks: fewer files make a faster cold start), the
-# CommonJS entries (which require() it), and the declarations for both module systems (.d.ts, .d.cts).
+# CommonJS entries (which require() it), and the declarations (.d.cts; the entries' .d.ts re-export them).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 ensure_rust_targets wasm32-unknown-unknown
@@ -61,9 +61,15 @@ visit("index.d.ts");
 visit("redis-entry.d.ts");
 for (const file of fs.readdirSync(dir)) if (!keep.has(file)) fs.unlinkSync(path.join(dir, file));
 '
-# CommonJS declarations: the same declarations, as .d.cts files importing each other.
+# The declarations ship once, as CommonJS .d.cts files importing each other (what `require`
+# resolves to); the two ES module entries' .d.ts re-export them, as an ES module may import
+# CommonJS (tsc under node16 refuses the reverse).
 for file in dist/types/*.d.ts; do
   sed -E 's/(from "\.[^"]*)\.js"/\1.cjs"/g' "$file" > "${file%.d.ts}.d.cts"
+  case "$(basename "$file")" in
+    index.d.ts|redis-entry.d.ts) cp "${file%.d.ts}.d.cts" "$file" ;;
+    *) rm "$file" ;;
+  esac
 done
 for name in cashier_js cashier_keys; do
   ls -l "dist/esm/wasm/${name}_bg.wasm" | awk -v n="$name" '{ print n ".wasm: " $5 " bytes" }'
