@@ -44,10 +44,11 @@ for pair in cashier_js:cashier_js cashier_keys:cashier_js_keys; do
 done
 tsc -p js/tsconfig.esm.json
 mkdir -p target/js/esm/wasm && cp js/src/wasm/*.js target/js/esm/wasm/
-# Whitespace and syntax minified, names kept (stack traces stay readable). The .wasm imports of the
-# workerd entry stay imports of the shipped files.
+# Minified, local names included (3 KB of the packed size; error messages are untouched, stack
+# frames inside the package show short names as in most published packages). The .wasm imports of
+# the workerd entry stay imports of the shipped files.
 esbuild target/js/esm/{node,browser,workerd,redis-entry}.js --bundle --splitting --format=esm --platform=neutral \
-  --target=es2022 --outdir=dist/esm --chunk-names='[name]-[hash]' --external:'*.wasm' --minify-whitespace --minify-syntax --log-level=warning
+  --target=es2022 --outdir=dist/esm --chunk-names='[name]-[hash]' --external:'*.wasm' --minify --log-level=warning
 cp js/cjs/*.cjs dist/cjs/
 # Only the declarations the two entries reach ship (the runtime entries' and internals' do not).
 node -e '
