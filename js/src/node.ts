@@ -5,7 +5,6 @@
 // through `node:async_hooks`, fetched at the first async computation (`process.getBuiltinModule`)
 // so that importing the package stays cheap.
 import { initSync } from "./wasm/cashier_js.js";
-import * as keys from "./wasm/cashier_keys.js";
 import { hex as coreBytes } from "./wasm/cashier_js_bytes.js";
 import { hex as keyBytes } from "./wasm/cashier_keys_bytes.js";
 import { compileHex } from "./bytes.js";
@@ -17,10 +16,7 @@ type AsyncHooks = typeof import("node:async_hooks");
 const builtin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
 
 initSync({ module: compileHex(coreBytes()) });
-provideKeyModule(() => {
-  keys.initSync({ module: compileHex(keyBytes()) });
-  return keys;
-});
+provideKeyModule(() => compileHex(keyBytes()));
 // Without getBuiltinModule (Node before 20.16) only the synchronous part of a computation is tracked.
 if (builtin !== undefined) {
   let asyncHooks: AsyncHooks | undefined;
