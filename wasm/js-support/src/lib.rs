@@ -52,8 +52,19 @@ pub fn whole_number(name: &str, value: f64) -> Result<u64, JsValue> {
 /// wraps it with its out-of-memory reserve; the core module uses it as it is.
 pub struct Heap;
 
+/// TLSF's options: memory growths joined into one pool (large blocks stay possible without
+/// waste), and realloc as allocate + copy + free (TLSF's in-place realloc is ~1 KB more code).
 #[cfg(target_arch = "wasm32")]
-static TLSF: rlsf::GlobalTlsf = rlsf::GlobalTlsf::new();
+struct TlsfOptions;
+
+#[cfg(target_arch = "wasm32")]
+impl rlsf::GlobalTlsfOptions for TlsfOptions {
+    const ENABLE_REALLOCATION: bool = false;
+    const COALESCE_POOLS: bool = true;
+}
+
+#[cfg(target_arch = "wasm32")]
+static TLSF: rlsf::GlobalTlsf<TlsfOptions> = rlsf::GlobalTlsf::new();
 
 // SAFETY: every method forwards to one allocator with the caller's arguments.
 unsafe impl core::alloc::GlobalAlloc for Heap {
