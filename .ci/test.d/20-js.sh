@@ -26,4 +26,5 @@ fi
 mkdir -p target/pack
 rm -f target/pack/cashier-wasm-*.tgz
 tarball="target/pack/$(npm pack --silent --pack-destination target/pack | tail -n 1)"
+check_tarball_size "$tarball"
 node js/smoke/run.mjs "$tarball"

@@ -115,8 +115,8 @@ test("the package exports and declares only its public API", () => {
   }
   // Every published declaration file: internals are #private or @internal (stripped).
   const root = new URL("../../dist/types/", import.meta.url);
-  const reached = readdirSync(root).filter((file) => file.endsWith(".d.ts"));
-  assert.ok(reached.includes("index.d.ts") && reached.includes("api.d.ts"));
+  const reached = readdirSync(root).filter((file) => file.endsWith(".d.ts") || file.endsWith(".d.cts"));
+  assert.ok(reached.includes("index.d.ts") && reached.includes("api.d.cts"));
   for (const file of reached) {
     const text = readFileSync(new URL(file, root), "utf8");
     for (const internal of ["busyDepth", "busyKeys", "busyLeaves", "lastKeys", "soleLeaf", "Level", "useAsyncContext", "provideAsyncContext", "engineOf", "Engine", "pins", "keyModule", "randomWords", "insideFlight", "firsts", "claimHead", "resolveName", "keyOptionArgs", "DEFAULT_MAX_KEY_BYTES", "primitiveKey", "reprKey", "GIVE_UP", "byCodePoint", "keyableByValue", "argumentBudget", "sortedPositions", "makeKeyOf", "reprKeys", "memoizeShared", "boundaryError", "withCache", "runFlight", "lineageOf", "ReentrancyError"]) {
