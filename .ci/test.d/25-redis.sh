@@ -11,6 +11,9 @@ ensure_apt redis-server redis-tools  # redis-tools: redis-cli, which creates the
 ensure_npm_deps
 [ -f dist/esm/node.js ] || bash .ci/build-js.sh
 
+log "the Redis scripts: js/src/redis-scripts.ts and python/cashier/_redis_scripts.py are generated from interop/redis/scripts/*.lua"
+node .ci/redis-scripts.mjs --check
+
 log "cargo fmt --check / clippy / build (interop/redis)"
 cargo fmt -p cashier-redis-interop --check
 cargo clippy -p cashier-redis-interop -- -D warnings

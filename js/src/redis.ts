@@ -20,6 +20,7 @@ import { randomWords } from "./random.js";
 import { StorageError, type SharedAsyncStorage, type SharedStats } from "./shared.js";
 import { jsonValues, type ValueSerializer } from "./values.js";
 import { MgetBatcher } from "./redis-batch.js";
+import { ACQUIRE, DELETE, FETCH, RELEASE, RENEW, STORE } from "./redis-scripts.js";
 
 /**
  * Sends one Redis command (`["GET", "k"]`) and resolves with its reply. `key` is the command's
@@ -82,84 +83,8 @@ export interface RedisStorageOptions {
   onError?: (error: StorageError) => void;
 }
 
-// Scripts: KEYS[1] = generation key; ARGV[1] = prefix, ARGV[2] = key. A value or lock key holding
-// the wrong Redis type (WRONGTYPE) concerns that key only: the scripts read it with pcall, drop
-// it, and say so in their reply, so the error never fails the script (which would count as a
-// connection-level fault and switch Redis off for every key).
-
-// Reply: {generation, value or nil, nil or the error of a dropped value key}.
-const FETCH = `local g = redis.call('GET', KEYS[1]) or '0'
-local k = ARGV[1] .. g .. ':v:' .. ARGV[2]
-local v = redis.pcall('GET', k)
-if type(v) == 'table' then
-  redis.call('DEL', k)
-  return {g, false, v.err}
-end
-return {g, v}`;
-
-// ARGV[3] = value, ARGV[4] = ttl ms or "", ARGV[5] = the generation the caller read ("" = any),
-// ARGV[6] = lock token or "". Stores only into the generation the value was computed for, and
-// releases the caller's lock (compare-and-delete) in the same step. SET replaces a key of any type;
-// one that was not a string is named in the reply (a lookup by MGET reads it as missing, so this
-// is where its fault is seen). Reply: {1 stored | 0 not (another generation), nil or the error}.
-const STORE = `local g = redis.call('GET', KEYS[1]) or '0'
-if ARGV[6] ~= '' then
-  local lock = ARGV[1] .. (ARGV[5] ~= '' and ARGV[5] or g) .. ':l:' .. ARGV[2]
-  local holder = redis.pcall('GET', lock)
-  if holder == ARGV[6] or type(holder) == 'table' then redis.call('DEL', lock) end
-end
-if ARGV[5] ~= '' and ARGV[5] ~= g then return {0} end
-local k = ARGV[1] .. g .. ':v:' .. ARGV[2]
-local t = redis.call('TYPE', k).ok
-if ARGV[4] == '' then redis.call('SET', k, ARGV[3])
-else redis.call('SET', k, ARGV[3], 'PX', ARGV[4]) end
-if t ~= 'string' and t ~= 'none' then return {1, 'WRONGTYPE the value key held a ' .. t} end
-return {1}`;
-
-// ARGV[3] = the invalidation channel: the key is published there (TieredStorage's L1s drop it),
-// whether or not a value was removed here (another process's L1 may hold one Redis lost).
-const DELETE = `local g = redis.call('GET', KEYS[1]) or '0'
-local n = redis.call('DEL', ARGV[1] .. g .. ':v:' .. ARGV[2])
-redis.call('PUBLISH', ARGV[3], ARGV[2])
-return n`;
-
-// ARGV[3] = token, ARGV[4] = lease ms. Reply: {generation, 'hit', value} if present, else
-// {generation, 'locked' | 'wait', nil, nil or the error of a dropped key}. A lock key that is not
-// a string cannot be anyone's lock: it is replaced.
-const ACQUIRE = `local g = redis.call('GET', KEYS[1]) or '0'
-local base = ARGV[1] .. g .. ':'
-local vk = base .. 'v:' .. ARGV[2]
-local v = redis.pcall('GET', vk)
-local dropped = false
-if type(v) == 'table' then
-  redis.call('DEL', vk)
-  dropped = v.err
-elseif v then
-  return {g, 'hit', v}
-end
-local lk = base .. 'l:' .. ARGV[2]
-if redis.call('SET', lk, ARGV[3], 'NX', 'PX', ARGV[4]) then return {g, 'locked', false, dropped} end
-local t = redis.call('TYPE', lk).ok
-if t ~= 'string' and t ~= 'none' then
-  redis.call('SET', lk, ARGV[3], 'PX', ARGV[4])
-  return {g, 'locked', false, 'WRONGTYPE the lock key held a ' .. t}
-end
-return {g, 'wait', false, dropped}`;
-
-// ARGV[3] = token, ARGV[4] = the lock's generation ("" = the current one). Releases the caller's
-// lock without storing (the computation failed, or the lock request timed out).
-const RELEASE = `local g = ARGV[4]
-if g == '' then g = redis.call('GET', KEYS[1]) or '0' end
-local lock = ARGV[1] .. g .. ':l:' .. ARGV[2]
-local holder = redis.pcall('GET', lock)
-if holder == ARGV[3] or type(holder) == 'table' then return redis.call('DEL', lock) end
-return 0`;
-
-// ARGV[3] = token, ARGV[4] = the lock's generation, ARGV[5] = ms. Extends the caller's lock; 0 if
-// it is no longer the caller's. KEYS[1] (the generation key, unused) routes it to the storage's slot.
-const RENEW = `local lock = ARGV[1] .. ARGV[4] .. ':l:' .. ARGV[2]
-if redis.pcall('GET', lock) == ARGV[3] then return redis.call('PEXPIRE', lock, ARGV[5]) end
-return 0`;
+// The scripts (interop/redis/scripts/*.lua, their one copy, shared with the Python package; see
+// the README there for their arguments and replies) run as one atomic step each.
 
 /** A Redis command that failed or timed out; {@link RedisStorage} reports it as a StorageError of its operation. */
 class CommandFailure extends Error {

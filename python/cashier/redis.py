@@ -21,39 +21,11 @@ from typing import Any, Awaitable, Callable, Optional
 
 from .values import json_values
 
+# The npm package's scripts (interop/redis/scripts/*.lua, their one copy, generated into
+# _redis_scripts.py): KEYS[1] = generation key; ARGV[1] = prefix, ARGV[2] = key.
+from ._redis_scripts import DELETE, FETCH, STORE
+
 __all__ = ["RedisStorage"]
-
-# The npm package's scripts (js/src/redis.ts), verbatim: KEYS[1] = generation key; ARGV[1] =
-# prefix, ARGV[2] = key.
-FETCH = """local g = redis.call('GET', KEYS[1]) or '0'
-local k = ARGV[1] .. g .. ':v:' .. ARGV[2]
-local v = redis.pcall('GET', k)
-if type(v) == 'table' then
-  redis.call('DEL', k)
-  return {g, false, v.err}
-end
-return {g, v}"""
-
-STORE = """local g = redis.call('GET', KEYS[1]) or '0'
-if ARGV[6] ~= '' then
-  local lock = ARGV[1] .. (ARGV[5] ~= '' and ARGV[5] or g) .. ':l:' .. ARGV[2]
-  local holder = redis.pcall('GET', lock)
-  if holder == ARGV[6] or type(holder) == 'table' then redis.call('DEL', lock) end
-end
-if ARGV[5] ~= '' and ARGV[5] ~= g then return {0} end
-local k = ARGV[1] .. g .. ':v:' .. ARGV[2]
-local t = redis.call('TYPE', k).ok
-if ARGV[4] == '' then redis.call('SET', k, ARGV[3])
-else redis.call('SET', k, ARGV[3], 'PX', ARGV[4]) end
-if t ~= 'string' and t ~= 'none' then return {1, 'WRONGTYPE the value key held a ' .. t} end
-return {1}"""
-
-# ARGV[3] = the invalidation channel: the key is published there, as the npm package's delete
-# does, so TieredStorage L1s in Node processes drop it too.
-DELETE = """local g = redis.call('GET', KEYS[1]) or '0'
-local n = redis.call('DEL', ARGV[1] .. g .. ':v:' .. ARGV[2])
-redis.call('PUBLISH', ARGV[3], ARGV[2])
-return n"""
 
 _MISS: Any = object()
 
