@@ -15,6 +15,9 @@ tarball="$(npm pack --silent --pack-destination bench/out | tail -n 1)"
 log "JavaScript workloads (one process, interleaved rounds)"
 node --expose-gc bench/js/run.mjs "$@" --json bench/out/js.json
 
+log "W2 against peers given sorted-JSON normalizers (two object shapes)"
+node bench/js/w2.mjs --cashier bench/js/node_modules/cashier-wasm/dist/esm/node.js --md bench/out/w2.md
+
 log "Redis: shared storages against async-cache-dedupe, cache-manager and cacheable (redis-server on 127.0.0.1)"
 ensure_apt redis-server
 node bench/js/redis.mjs --md bench/out/redis.md
@@ -35,4 +38,4 @@ if [ -d host-tests/benches ]; then
   fi
 fi
 
-node bench/js/report.mjs bench/out/js.json bench/RESULTS.md --native bench/out/native.md --redis bench/out/redis.md "${host_args[@]}"
+node bench/js/report.mjs bench/out/js.json bench/RESULTS.md --native bench/out/native.md --redis bench/out/redis.md --w2 bench/out/w2.md "${host_args[@]}"

@@ -1,5 +1,5 @@
 // Writes bench/RESULTS.md from one run: the JSON of run.mjs plus criterion's native medians.
-//   node bench/js/report.mjs RUN.json OUT.md [--native TABLE.md] [--host TABLE.md] [--redis TABLE.md]
+//   node bench/js/report.mjs RUN.json OUT.md [--native TABLE.md] [--host TABLE.md] [--redis TABLE.md] [--w2 TABLE.md]
 
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 
@@ -12,6 +12,7 @@ const run = JSON.parse(readFileSync(runFile, "utf8"));
 const native = flag("--native");
 const host = flag("--host");
 const redis = flag("--redis");
+const w2Peers = flag("--w2");
 
 const ns = (value) => (value >= 1000 ? `${(value / 1000).toFixed(1)} µs` : `${value.toFixed(1)} ns`);
 const lines = [];
@@ -148,6 +149,23 @@ if (host) {
   const nativeHit = median("host_get_hit", "native");
   const handleHit = median("host_get_hit", "component-handle");
   target("component get hit ≤ 10× native (issue 14, handle-cache)", handleHit / nativeHit, 10, `${ns(handleHit)} vs ${ns(nativeHit)}`);
+}
+
+if (w2Peers) {
+  // Issue 14: W2 against peers given a sorted-JSON normalizer (so that they key by value), in the
+  // run.mjs shape (since: number) and the issue's (since: Date).
+  say("### W2 against peers configured to key by value (`node bench/js/w2.mjs`: sorted-JSON normalizers)");
+  say();
+  say(w2Peers);
+  say();
+  let shape;
+  for (const line of w2Peers.split("\n")) {
+    shape = line.match(/^W2, shape (.*?\)): /)?.[1] ?? shape;
+    if (shape && line.startsWith("| cashier |")) {
+      const ratio = Number(line.split("|")[3].replace("×", ""));
+      target(`W2 ≤ 0.5× the best sorted-JSON peer, ${shape} (issue 14)`, ratio, 0.5, `${line.split("|")[2].trim()} ns`);
+    }
+  }
 }
 
 if (redis) {

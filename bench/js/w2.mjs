@@ -4,10 +4,11 @@
 // and the issue's ({id, filter:{tags, since: Date}}). Contenders take turns, several rounds, in
 // one process; medians in ns per hit, and each contender's ratio to the best peer.
 //
-//   node bench/js/w2.mjs [--rounds N] [--cashier path/to/entry.js]
+//   node bench/js/w2.mjs [--rounds N] [--cashier path/to/entry.js] [--md out.md]
 // Peers come from bench/js/node_modules (npm install in bench/js); cashier from the built
 // package (dist/esm/node.js by default), so the numbers are the working tree's.
 
+import { writeFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import path from "node:path";
 import { LRUCache } from "lru-cache";
@@ -20,6 +21,9 @@ const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name
 const ROUNDS = Number(option("--rounds", 9));
 const here = path.dirname(fileURLToPath(import.meta.url));
 const entry = option("--cashier", path.join(here, "../../dist/esm/node.js"));
+const MD_OUT = option("--md", null);
+/** The markdown tables (--md): one per shape. */
+const markdown = [];
 const cashier = await import(pathToFileURL(path.resolve(entry)).href);
 
 /** JSON with every object's properties sorted (what fast-json-stable-stringify does): the
@@ -103,4 +107,8 @@ for (const [shape, build] of Object.entries(shapes)) {
   const bestPeer = Math.min(...Object.entries(medians).filter(([n]) => n !== "cashier").map(([, m]) => m));
   console.log(`W2 ${shape}, ${ROUNDS} rounds of ${CALLS} hits (ns per hit, median; ratio to the best peer):`);
   for (const [name, m] of Object.entries(medians)) console.log(`  ${name.padEnd(26)} ${m.toFixed(0).padStart(6)}  ${(m / bestPeer).toFixed(2)}`);
+  markdown.push(`W2, shape ${shape}: ${ROUNDS} interleaved rounds of ${CALLS.toLocaleString("en")} hits, fresh objects in alternating property order`, "", "| contender | median ns per hit | ÷ best peer |", "|---|---:|---:|");
+  for (const [name, m] of Object.entries(medians).sort((a, b) => a[1] - b[1])) markdown.push(`| ${name} | ${m.toFixed(0)} | ${(m / bestPeer).toFixed(2)}× |`);
+  markdown.push("");
 }
+if (MD_OUT) writeFileSync(MD_OUT, markdown.join("\n"));
