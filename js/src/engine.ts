@@ -183,30 +183,36 @@ export class Engine {
     if (this.#everLive) {
       // Nothing here can expire or be pending: every indexed slot is a live entry.
       if (this.#cells.length === 0) this.#view();
-      this.#cells[LOG + this.#touched] = found;
-      if (++this.#touched === LOG_CAPACITY) this.#slots.flush(this.#takeTouched());
-      return found;
+    } else {
+      let deadline = this.#deadlines[found * SLOT_STRIDE];
+      if (deadline === undefined) {
+        this.#view();
+        deadline = this.#deadlines[found * SLOT_STRIDE]!;
+      }
+      if (deadline !== Infinity && !(deadline >= 0 && this.#now() < deadline)) return this.#checkNotLive(found, deadline);
     }
-    let deadline = this.#deadlines[found * SLOT_STRIDE];
-    if (deadline === undefined) {
-      this.#view();
-      deadline = this.#deadlines[found * SLOT_STRIDE]!;
-    }
-    if (deadline === Infinity || (deadline >= 0 && this.#now() < deadline)) {
-      this.#cells[LOG + this.#touched] = found;
-      if (++this.#touched === LOG_CAPACITY) this.#slots.flush(this.#takeTouched());
-      return found;
-    }
+    this.#logHit(found);
+    return found;
+  }
+
+  /** {@link check} of an entry past its `deadline`, or pending. Apart from {@link check}, whose
+   * bytecode must stay under V8's inlining limit (460 bytes): the hit path inlines it. */
+  #checkNotLive(found: number, deadline: number): number {
     if (deadline === PENDING) return PENDING_BASE - found;
     if (this.#staleWindow > 0 && this.#storeTime() < deadline + this.#staleWindow) {
       // Stale but servable: a hit for recency, counted stale by the core.
       this.#cells[STALE_HITS]! += 1;
-      this.#cells[LOG + this.#touched] = found;
-      if (++this.#touched === LOG_CAPACITY) this.#slots.flush(this.#takeTouched());
+      this.#logHit(found);
       return STALE_BASE - found;
     }
     if (this.#slots.expire(this.#takeTouched(), found, this.#storeTime())) this.#forget(found);
     return ABSENT;
+  }
+
+  /** Logs a hit on `slot` for the core (applied, in order, before its next operation). */
+  #logHit(slot: number): void {
+    this.#cells[LOG + this.#touched] = slot;
+    if (++this.#touched === LOG_CAPACITY) this.#slots.flush(this.#takeTouched());
   }
 
   /** The value (or pending Flight) in `slot`: what a lookup found. */
