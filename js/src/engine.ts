@@ -180,10 +180,8 @@ export class Engine {
    * freed. */
   check(found: number | undefined): number {
     if (found === undefined) return ABSENT;
-    if (this.#everLive) {
-      // Nothing here can expire or be pending: every indexed slot is a live entry.
-      if (this.#cells.length === 0) this.#view();
-    } else {
+    // Where nothing can expire or be pending, every indexed slot is a live entry.
+    if (!this.#everLive) {
       let deadline = this.#deadlines[found * SLOT_STRIDE];
       if (deadline === undefined) {
         this.#view();
@@ -209,10 +207,18 @@ export class Engine {
     return ABSENT;
   }
 
-  /** Logs a hit on `slot` for the core (applied, in order, before its next operation). */
+  /** Logs a hit on `slot` for the core (applied, in order, before its next operation). Each
+   * #private field is read once: every access is a keyed load checked against its name. */
   #logHit(slot: number): void {
-    this.#cells[LOG + this.#touched] = slot;
-    if (++this.#touched === LOG_CAPACITY) this.#slots.flush(this.#takeTouched());
+    let cells = this.#cells;
+    if (cells.length === 0) {
+      this.#view();
+      cells = this.#cells;
+    }
+    const touched = this.#touched + 1;
+    cells[LOG + touched - 1] = slot;
+    this.#touched = touched;
+    if (touched === LOG_CAPACITY) this.#slots.flush(this.#takeTouched());
   }
 
   /** The value (or pending Flight) in `slot`: what a lookup found. */
