@@ -180,8 +180,10 @@ export class Engine {
    * freed. */
   check(found: number | undefined): number {
     if (found === undefined) return ABSENT;
-    // Where nothing can expire or be pending, every indexed slot is a live entry.
-    if (!this.#everLive) {
+    if (this.#everLive) {
+      // Nothing here can expire or be pending: every indexed slot is a live entry.
+      if (this.#cells.length === 0) this.#view();
+    } else {
       let deadline = this.#deadlines[found * SLOT_STRIDE];
       if (deadline === undefined) {
         this.#view();
@@ -207,18 +209,14 @@ export class Engine {
     return ABSENT;
   }
 
-  /** Logs a hit on `slot` for the core (applied, in order, before its next operation). Each
-   * #private field is read once: every access is a keyed load checked against its name. */
+  /** Logs a hit on `slot` for the core (applied, in order, before its next operation); the
+   * views are current. Each #private field is read once: every access is a keyed load checked
+   * against its name. */
   #logHit(slot: number): void {
-    let cells = this.#cells;
-    if (cells.length === 0) {
-      this.#view();
-      cells = this.#cells;
-    }
-    const touched = this.#touched + 1;
-    cells[LOG + touched - 1] = slot;
-    this.#touched = touched;
-    if (touched === LOG_CAPACITY) this.#slots.flush(this.#takeTouched());
+    const touched = this.#touched;
+    this.#cells[LOG + touched] = slot;
+    this.#touched = touched + 1;
+    if (touched + 1 === LOG_CAPACITY) this.#slots.flush(this.#takeTouched());
   }
 
   /** The value (or pending Flight) in `slot`: what a lookup found. */
@@ -629,10 +627,15 @@ export class Engine {
     } catch {
       return this.#storeTime();
     }
-    const latest = this.#storeTime();
+    let shared = this.#sharedTime;
+    if (shared.length === 0) {
+      this.#view();
+      shared = this.#sharedTime;
+    }
+    const latest = shared[0]!;
     if (typeof reading === "number" && reading > latest && reading < Infinity) {
       const now = Math.floor(reading);
-      this.#sharedTime[0] = now;
+      shared[0] = now;
       return now;
     }
     return latest;
