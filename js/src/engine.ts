@@ -180,28 +180,32 @@ export class Engine {
    * freed. */
   check(found: number | undefined): number {
     if (found === undefined) return ABSENT;
-    if (this.#everLive) {
-      // Nothing here can expire or be pending: every indexed slot is a live entry.
-      if (this.#cells.length === 0) this.#view();
-    } else {
-      let deadline = this.#deadlines[found * SLOT_STRIDE];
-      if (deadline === undefined) {
-        this.#view();
-        deadline = this.#deadlines[found * SLOT_STRIDE]!;
-      }
-      if (deadline !== Infinity && !(deadline >= 0 && this.#now() < deadline)) return this.#checkNotLive(found, deadline);
-    }
+    // Where nothing can expire or be pending, every indexed slot is a live entry.
+    if (!this.#everLive) return this.#checkTimed(found);
+    if (this.#cells.length === 0) this.#view();
     // The hit, logged (as #logHit does; written out here, where every hit passes, since V8 does
     // not always inline a private method two calls deep).
     const touched = this.#touched;
     this.#cells[LOG + touched] = found;
     this.#touched = touched + 1;
-    if (touched + 1 === LOG_CAPACITY) this.#slots.flush(this.#takeTouched());
+    if (touched + 1 === LOG_CAPACITY) this.#flushLog();
     return found;
   }
 
-  /** {@link check} of an entry past its `deadline`, or pending. Apart from {@link check}, whose
-   * bytecode must stay under V8's inlining limit (460 bytes): the hit path inlines it. */
+  /** {@link check} where entries may expire or be pending. Apart from {@link check}, whose
+   * bytecode must stay small: the hit path inlines it, with the miss path, within V8's budget. */
+  #checkTimed(found: number): number {
+    let deadline = this.#deadlines[found * SLOT_STRIDE];
+    if (deadline === undefined) {
+      this.#view();
+      deadline = this.#deadlines[found * SLOT_STRIDE]!;
+    }
+    if (deadline !== Infinity && !(deadline >= 0 && this.#now() < deadline)) return this.#checkNotLive(found, deadline);
+    this.#logHit(found);
+    return found;
+  }
+
+  /** {@link check} of an entry past its `deadline`, or pending. */
   #checkNotLive(found: number, deadline: number): number {
     if (deadline === PENDING) return PENDING_BASE - found;
     if (this.#staleWindow > 0 && this.#storeTime() < deadline + this.#staleWindow) {
@@ -214,6 +218,11 @@ export class Engine {
     return ABSENT;
   }
 
+  /** Hands the full hit log to the core. */
+  #flushLog(): void {
+    this.#slots.flush(this.#takeTouched());
+  }
+
   /** Logs a hit on `slot` for the core (applied, in order, before its next operation); the
    * views are current. Each #private field is read once: every access is a keyed load checked
    * against its name. */
@@ -221,7 +230,7 @@ export class Engine {
     const touched = this.#touched;
     this.#cells[LOG + touched] = slot;
     this.#touched = touched + 1;
-    if (touched + 1 === LOG_CAPACITY) this.#slots.flush(this.#takeTouched());
+    if (touched + 1 === LOG_CAPACITY) this.#flushLog();
   }
 
   /** The value (or pending Flight) in `slot`: what a lookup found. */
@@ -237,20 +246,17 @@ export class Engine {
   /** {@link check} of a private cache's call of `count` (1 or 2) primitive arguments `a`, `b`,
    * read straight from the argument index. */
   lookupOneOrTwo(count: number, a: unknown, b: unknown): number {
+    if (count === 1) return this.check(this.#ones.get(a));
     let found: number | undefined;
-    if (count === 1) {
-      found = this.#ones.get(a);
+    const first = this.#twos.get(a);
+    if (typeof first !== "number") {
+      found = first?.get(b);
     } else {
-      const first = this.#twos.get(a);
-      if (typeof first !== "number") {
-        found = first?.get(b);
-      } else {
-        // The only entry with this first argument: its second is kept by slot.
-        const second = this.#seconds[first];
-        if (second === b || (second !== second && b !== b)) found = first;
-      }
+      // The only entry with this first argument: its second is kept by slot.
+      const second = this.#seconds[first];
+      if (second === b || (second !== second && b !== b)) found = first;
     }
-    // One call of check, so that inlining it (and the hit log in it) stays within V8's budget.
+    // Two calls of check, not four, so that inlining them stays within V8's budget.
     return this.check(found);
   }
 
