@@ -53,6 +53,17 @@ ensure_npm_deps() {
   fi
 }
 
+# Fails when the packed npm package is over the size limit of issue 13 (150 KiB).
+check_tarball_size() {
+  local bytes
+  bytes=$(wc -c < "$1")
+  echo "tarball: $bytes bytes (limit 153600)"
+  if [ "$bytes" -gt 153600 ]; then
+    echo "FAIL: the packed package $1 is $bytes bytes, over the 150 KiB (153,600 B) limit" >&2
+    return 1
+  fi
+}
+
 # run_steps DIR: run each DIR/*.sh in name order; keep going after a failure; print a summary
 # line "steps: N passed, N failed" and fail if any step failed.
 run_steps() {

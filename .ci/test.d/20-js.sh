@@ -7,11 +7,12 @@ ensure_apt chromium
 bash .ci/build-js.sh
 
 log "cargo fmt --check / clippy (the wasm-bindgen adapters)"
-cargo fmt -p cashier-js -p cashier-js-keys -p cashier-js-support --check
+cargo fmt -p cashier-js -p cashier-js-keys -p cashier-js-support -p cashier-alloc-reserve --check
 cargo clippy -p cashier-js -p cashier-js-keys -p cashier-js-support --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p cashier-alloc-reserve --all-targets -- -D warnings
 
 log "the shared-memory layout: js/src/layout.ts is generated from wasm/js/src/layout.rs"
-cargo test -p cashier-js
+cargo test -p cashier-js -p cashier-alloc-reserve
 
 log "node --test (the built package)"
 node --test js/test/*.test.mjs
@@ -26,4 +27,5 @@ fi
 mkdir -p target/pack
 rm -f target/pack/cashier-wasm-*.tgz
 tarball="target/pack/$(npm pack --silent --pack-destination target/pack | tail -n 1)"
+check_tarball_size "$tarball"
 node js/smoke/run.mjs "$tarball"

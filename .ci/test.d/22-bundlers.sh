@@ -19,5 +19,5 @@ log "bundler matrix: npm pack, fresh install, every bundler's default configurat
 mkdir -p target/pack
 rm -f target/pack/cashier-wasm-*.tgz
 tarball="target/pack/$(npm pack --silent --pack-destination target/pack | tail -n 1)"
-ls -l "$tarball" | awk '{ print "tarball: " $5 " bytes" }'
+check_tarball_size "$tarball"
 node js/bundlers/run.mjs "$tarball"

@@ -34,7 +34,10 @@
 //! [`SlotLru::bump_generation`] included. The slot array doubles as it grows but stops at
 //! `max_size`, so a full cache spends 16 bytes per entry here (plus 2 once a generation has
 //! been bumped). A new entry sweeps two slots round-robin, so an expired or stale entry nobody
-//! reads is freed after at most `capacity / 2` new entries.
+//! reads is freed after at most `capacity / 2` new entries. While nothing can have expired
+//! (store time is before a lower bound on every deadline, which each pass of the sweep renews)
+//! and nothing is stale, the sweep only moves its cursor: the slots it would examine hold
+//! nothing to free.
 
 use alloc::vec::Vec;
 use core::cell::Cell;
@@ -62,6 +65,23 @@ pub const MOST_FREED_PER_ENTRY: usize = SWEEP_PER_ENTRY as usize + 1;
 
 /// Set on a slot listed by [`SlotLru::plan_inserts`] whose insert evicts a live entry.
 pub const EVICTS: u32 = 1 << 31;
+
+/// Whether an entry with `deadline` is fresh at store time `now`: `now < deadline`, the one
+/// liveness comparison. Exact for every value a slot's deadline holds (the negative markers,
+/// finite deadlines up to [`LATEST_DEADLINE`], [`NEVER`]): a time past `LATEST_DEADLINE`
+/// compares as `LATEST_DEADLINE` does, which lets the conversion to `f64` be a signed one (one
+/// instruction on x86-64, where an unsigned one takes several).
+#[inline]
+pub fn is_fresh(now: u64, deadline: f64) -> bool {
+    fresh_at(now) < deadline
+}
+
+/// Store time `now` as [`is_fresh`] compares it with a deadline (saturated at
+/// [`LATEST_DEADLINE`], so the conversion can be a signed one).
+#[inline]
+fn fresh_at(now: u64) -> f64 {
+    now.min(LATEST_DEADLINE as u64) as i64 as f64
+}
 
 /// Rejects a TTL of 0 ms (`None`, never expiring, is valid). Every binding checks TTLs here.
 pub fn validate_ttl(ttl_ms: Option<u64>) -> Result<(), ConfigError> {
@@ -178,12 +198,22 @@ pub struct SlotLru<T = ()> {
     sweep_cursor: u32,
     /// Whether any entry was ever given a finite deadline (lets the sweep skip caches without TTLs).
     ttl_seen: bool,
+    /// No ready entry has an earlier deadline (a lower bound; [`NEVER`] when none can expire):
+    /// until store time reaches it (plus the stale window) nothing has expired, and the sweep
+    /// only moves its cursor.
+    earliest_deadline: f64,
+    /// The earliest deadline the sweep's current pass over the slots has seen or any entry was
+    /// given since it began: `earliest_deadline` once the pass ends.
+    pass_earliest: f64,
     /// How long after its deadline an entry may still be served stale (while one refresh runs):
     /// 0 unless [`SlotLru::with_stale_window`] set it.
     stale_window: f64,
     /// The latest time seen: store time never runs backwards. A `Cell`, so that read-only
     /// lookups (a peek) observe time too.
     time_floor: Cell<u64>,
+    /// `time_floor` as the `f64` that [`is_fresh`] compares with deadlines, converted when the
+    /// floor moves (once per clock tick) rather than on every lookup.
+    time_at: Cell<f64>,
     counters: Counters,
 }
 
@@ -231,8 +261,11 @@ impl<T: Default> SlotLru<T> {
             next_serial: 0,
             sweep_cursor: 0,
             ttl_seen: false,
+            earliest_deadline: NEVER,
+            pass_earliest: NEVER,
             stale_window: 0.0,
             time_floor: Cell::new(0),
+            time_at: Cell::new(0.0),
             counters: Counters::default(),
         })
     }
@@ -281,11 +314,41 @@ impl<T: Default> SlotLru<T> {
     pub fn observe(&self, now: u64) -> u64 {
         let floor = self.time_floor.get();
         if now > floor {
-            self.time_floor.set(now);
+            self.advance_time(now);
             now
         } else {
             floor
         }
+    }
+
+    /// [`SlotLru::observe`], returning store time as the `f64` a deadline is compared with
+    /// ([`is_fresh`]: `observe_at(now) < deadline` is `is_fresh(observe(now), deadline)`). While
+    /// the reading does not move forward this is one comparison and one load: the conversion
+    /// happens only when the floor moves.
+    #[inline]
+    pub(crate) fn observe_at(&self, now: u64) -> f64 {
+        if now > self.time_floor.get() {
+            self.advance_time(now)
+        } else {
+            self.time_at.get()
+        }
+    }
+
+    /// [`is_fresh`] at the time last observed: what `is_fresh(self.observe(now), deadline)`
+    /// answers right after that observation, without converting the time again.
+    #[inline]
+    fn is_fresh_now(&self, deadline: f64) -> bool {
+        self.time_at.get() < deadline
+    }
+
+    /// Moves the floor forward to `now` (later than it); returns it as [`SlotLru::observe_at`]
+    /// does.
+    #[inline]
+    fn advance_time(&self, now: u64) -> f64 {
+        self.time_floor.set(now);
+        let at = fresh_at(now);
+        self.time_at.set(at);
+        at
     }
 
     /// The latest time observed (0 before any).
@@ -374,7 +437,7 @@ impl<T: Default> SlotLru<T> {
             return Err(FlightError::StaleTicket);
         }
         let now = self.observe(now);
-        self.make_room(now, freed);
+        self.make_room(now as f64, freed);
         self.pending -= 1;
         self.link_ready(slot, now, ttl_ms);
         Ok(())
@@ -390,8 +453,29 @@ impl<T: Default> SlotLru<T> {
         freed: &mut impl FnMut(u32, Freed),
     ) -> Result<u32, OutOfMemory> {
         let now = self.observe(now);
+        let at = now as f64;
         // Make room first, so that a full cache reuses the evicted slot instead of growing.
-        self.make_room(now, freed);
+        self.sweep(at, freed);
+        if self.linked >= self.max_size
+            && let Some((victim, why)) = self.choose_victim(at)
+        {
+            // The new entry takes the evicted slot at once, without a trip through the free
+            // list: same slot, same counts, same report as freeing it and taking it.
+            if !self.is_current(victim) {
+                self.stale_linked -= 1;
+                self.generations[victim as usize] = self.generation;
+            }
+            drop(core::mem::take(&mut self.nodes[victim as usize].payload));
+            freed(victim, why);
+            self.nodes[victim as usize].deadline = self.deadline_at(now, ttl_ms);
+            // SAFETY: the victim is the tail, a linked slot, and now holds a deadline (not
+            // negative): still linked, as the list's order is unchanged.
+            #[allow(unsafe_code)]
+            unsafe {
+                self.move_to_front(victim)
+            };
+            return Ok(victim);
+        }
         let slot = self.take_slot()?;
         self.link_ready(slot, now, ttl_ms);
         Ok(slot)
@@ -453,13 +537,28 @@ impl<T: Default> SlotLru<T> {
     /// Gives the ready entry in `slot` a new deadline and makes it the most recently used (a
     /// value replaced in place). Returns false, changing nothing, for a slot that is not ready.
     pub fn refresh(&mut self, slot: u32, now: u64, ttl_ms: Option<u64>) -> bool {
-        if !self.is_ready(slot) {
-            return false;
-        }
+        self.refresh_live(slot, now, ttl_ms).is_some()
+    }
+
+    /// [`SlotLru::refresh`], telling whether the entry was live at `now` before (`None`: not
+    /// ready, nothing changed): a keyed front end replacing a value hands back the old one
+    /// only if it was live.
+    #[inline]
+    pub(crate) fn refresh_live(
+        &mut self,
+        slot: u32,
+        now: u64,
+        ttl_ms: Option<u64>,
+    ) -> Option<bool> {
+        let deadline = self.ready_deadline(slot)?;
         let now = self.observe(now);
-        self.nodes[slot as usize].deadline = self.deadline_at(now, ttl_ms);
-        self.move_to_front(slot);
-        true
+        let live = self.is_fresh_now(deadline);
+        let deadline = self.deadline_at(now, ttl_ms);
+        // SAFETY: `ready_deadline` found `slot` ready, so linked.
+        #[allow(unsafe_code)]
+        let nodes = unsafe { self.move_to_front(slot) };
+        nodes[slot as usize].deadline = deadline;
+        Some(live)
     }
 
     /// Records a hit on the ready entry in `slot`: it becomes the most recently used. Slots
@@ -468,7 +567,11 @@ impl<T: Default> SlotLru<T> {
     pub fn touch(&mut self, slot: u32) {
         if self.is_ready(slot) {
             self.counters.hits += 1;
-            self.move_to_front(slot);
+            // SAFETY: `slot` is ready, so linked.
+            #[allow(unsafe_code)]
+            unsafe {
+                self.move_to_front(slot)
+            };
         }
     }
 
@@ -495,13 +598,19 @@ impl<T: Default> SlotLru<T> {
         let now = self.observe(now);
         let current = self.is_current(slot);
         let payload = self.free_occupied(slot);
-        Some((current && (now as f64) < deadline, payload))
+        Some((current && is_fresh(now, deadline), payload))
     }
 
     /// What the front end keeps in `slot` (the default value for a free slot).
     #[inline]
     pub fn payload(&self, slot: u32) -> &T {
         &self.nodes[slot as usize].payload
+    }
+
+    /// [`SlotLru::payload`], or `None` beyond the slots ever used (no panic on a lookup path).
+    #[inline]
+    pub(crate) fn payload_at(&self, slot: u32) -> Option<&T> {
+        self.nodes.get(slot as usize).map(|node| &node.payload)
     }
 
     /// What the front end keeps in `slot`, to fill after [`SlotLru::begin`] or
@@ -525,13 +634,13 @@ impl<T: Default> SlotLru<T> {
     /// Frees the entry in `slot` if it can no longer be served at `now`: its deadline has
     /// passed (counted as an expiration) or it is stale. Returns what it did.
     pub fn reap(&mut self, slot: u32, now: u64) -> Option<Freed> {
-        let now = self.observe(now);
-        self.reap_observed(slot, now)
+        let at = self.observe(now) as f64;
+        self.reap_observed(slot, at)
     }
 
-    /// [`SlotLru::reap`] at a time already observed (the sweep's).
+    /// [`SlotLru::reap`] at a store time already observed (the sweep's), as `f64`.
     #[inline]
-    fn reap_observed(&mut self, slot: u32, now: u64) -> Option<Freed> {
+    fn reap_observed(&mut self, slot: u32, at: f64) -> Option<Freed> {
         let deadline = self.nodes.get(slot as usize)?.deadline;
         if deadline == FREE {
             return None;
@@ -540,7 +649,7 @@ impl<T: Default> SlotLru<T> {
             self.free_occupied(slot);
             return Some(Freed::Invalidated);
         }
-        if deadline >= 0.0 && now as f64 >= deadline + self.stale_window {
+        if deadline >= 0.0 && at >= deadline + self.stale_window {
             self.counters.expirations += 1;
             self.free_occupied(slot);
             return Some(Freed::Expired);
@@ -557,8 +666,8 @@ impl<T: Default> SlotLru<T> {
     /// Frees every slot, ready and pending (their tickets become stale). O(1): the arrays keep
     /// their memory for reuse.
     pub fn clear(&mut self) {
-        self.nodes.clear();
-        self.generations.clear();
+        // The list first, then the slots: should dropping a payload panic, no link is left
+        // naming a slot that is gone.
         self.head = NIL;
         self.tail = NIL;
         self.free = NIL;
@@ -567,6 +676,10 @@ impl<T: Default> SlotLru<T> {
         self.pending = 0;
         self.stale_pending = 0;
         self.sweep_cursor = 0;
+        self.earliest_deadline = NEVER;
+        self.pass_earliest = NEVER;
+        self.generations.clear();
+        self.nodes.clear();
     }
 
     /// Makes every slot stale in O(1): no entry is served again, no pending computation's
@@ -613,20 +726,46 @@ impl<T: Default> SlotLru<T> {
         }
     }
 
-    /// [`SlotLru::touch`] for a slot the caller just found ready ([`SlotLru::state`]), without
-    /// checking again.
+    /// The deadline of the ready entry of the current generation in `slot`, from one read of
+    /// its node (`None`: pending, stale, free or beyond the slots ever used): a keyed front
+    /// end's hit check, then [`is_fresh`] at the time if it is not [`NEVER`].
     #[inline]
-    pub(crate) fn touch_ready(&mut self, slot: u32) {
+    pub fn ready_deadline(&self, slot: u32) -> Option<f64> {
+        let deadline = self.nodes.get(slot as usize)?.deadline;
+        (deadline >= 0.0 && self.is_current(slot)).then_some(deadline)
+    }
+
+    /// The deadline slot value of `slot` if it was written in the current generation (ready,
+    /// or a negative marker): [`is_fresh`] at any time tells a live entry, so a keyed front
+    /// end's hit takes one check after this one.
+    #[inline]
+    pub(crate) fn current_deadline(&self, slot: u32) -> Option<f64> {
+        let deadline = self.nodes.get(slot as usize)?.deadline;
+        self.is_current(slot).then_some(deadline)
+    }
+
+    /// [`SlotLru::touch`] for a slot the caller just found ready, without checking again.
+    /// Hands back the slot's payload (`None` only beyond the slots ever used).
+    ///
+    /// # Safety
+    ///
+    /// `slot` is ready: nothing changed it since the caller found it ready (for example
+    /// [`SlotLru::current_deadline`] gave a deadline that is not negative).
+    #[inline]
+    #[allow(unsafe_code)]
+    pub(crate) unsafe fn touch_ready(&mut self, slot: u32) -> Option<&T> {
         debug_assert!(self.is_ready(slot));
         self.counters.hits += 1;
-        self.move_to_front(slot);
+        // SAFETY: `slot` is ready (the caller's promise), so linked.
+        let nodes = unsafe { self.move_to_front(slot) };
+        nodes.get(slot as usize).map(|node| &node.payload)
     }
 
     /// Whether `slot` holds an entry live at `now` (observed first).
     #[inline]
     pub fn is_live(&self, slot: u32, now: u64) -> bool {
-        let now = self.observe(now) as f64;
-        matches!(self.nodes.get(slot as usize), Some(node) if node.deadline >= 0.0 && now < node.deadline)
+        let now = self.observe(now);
+        matches!(self.nodes.get(slot as usize), Some(node) if is_fresh(now, node.deadline))
             && self.is_current(slot)
     }
 
@@ -817,21 +956,31 @@ impl<T: Default> SlotLru<T> {
         Ok(slot)
     }
 
+    /// The deadline of an entry given at `now` with `ttl_ms`, noted for the sweep.
+    #[inline]
     fn deadline_at(&mut self, now: u64, ttl_ms: Option<u64>) -> f64 {
         match ttl_ms {
             Some(ttl) => {
                 self.ttl_seen = true;
-                (now.saturating_add(ttl) as f64).min(LATEST_DEADLINE)
+                let deadline = match now.checked_add(ttl) {
+                    // Exact below 2^53, so the signed conversion (one instruction) is the same.
+                    Some(at) if at < LATEST_DEADLINE as u64 => at as i64 as f64,
+                    _ => LATEST_DEADLINE,
+                };
+                lower(&mut self.earliest_deadline, deadline);
+                lower(&mut self.pass_earliest, deadline);
+                deadline
             }
             None => NEVER,
         }
     }
 
-    /// Sweeps, then evicts the least recently used entry if `max_size` slots are linked.
-    fn make_room(&mut self, now: u64, freed: &mut impl FnMut(u32, Freed)) {
-        self.sweep(now, freed);
+    /// Sweeps, then evicts the least recently used entry if `max_size` slots are linked (at
+    /// store time `at`).
+    fn make_room(&mut self, at: f64, freed: &mut impl FnMut(u32, Freed)) {
+        self.sweep(at, freed);
         if self.linked >= self.max_size {
-            self.evict_one(now, freed);
+            self.evict_one(at, freed);
         }
     }
 
@@ -842,43 +991,73 @@ impl<T: Default> SlotLru<T> {
         self.push_front(slot);
     }
 
-    /// Examines up to two slots round-robin and frees the expired and stale ones.
-    fn sweep(&mut self, now: u64, freed: &mut impl FnMut(u32, Freed)) {
+    /// Examines up to two slots round-robin and frees the expired and stale ones (at store
+    /// time `at`).
+    fn sweep(&mut self, at: f64, freed: &mut impl FnMut(u32, Freed)) {
         // Nothing can be dead if nothing can expire and nothing is stale; and with nothing
         // linked or stale there is nothing to free (the cursor stays where it is).
         if !(self.ttl_seen || self.has_stale()) || (self.linked == 0 && self.stale_pending == 0) {
             return;
         }
         let len = self.nodes.len() as u32;
+        // Before the earliest deadline, with nothing stale, the slots it would examine hold
+        // nothing to free: it only moves its cursor (and the pass keeps the bound it had).
+        let examine = self.has_stale() || at >= self.earliest_deadline + self.stale_window;
+        if !examine {
+            lower(&mut self.pass_earliest, self.earliest_deadline);
+        }
         for _ in 0..SWEEP_PER_ENTRY {
             if self.sweep_cursor >= len {
+                // A pass over every slot ends: each ready entry's deadline was seen by it or
+                // given during it.
                 self.sweep_cursor = 0;
+                self.earliest_deadline = self.pass_earliest;
+                self.pass_earliest = if examine {
+                    NEVER
+                } else {
+                    self.earliest_deadline
+                };
             }
             let slot = self.sweep_cursor;
             self.sweep_cursor += 1;
-            if let Some(why) = self.reap_observed(slot, now) {
-                freed(slot, why);
+            if !examine {
+                continue;
+            }
+            match self.reap_observed(slot, at) {
+                Some(why) => freed(slot, why),
+                None => {
+                    let deadline = self.nodes[slot as usize].deadline;
+                    if deadline >= 0.0 {
+                        lower(&mut self.pass_earliest, deadline);
+                    }
+                }
             }
         }
     }
 
     /// Frees the least recently used slot.
-    fn evict_one(&mut self, now: u64, freed: &mut impl FnMut(u32, Freed)) {
-        let victim = self.tail;
-        if victim == NIL {
-            return;
+    fn evict_one(&mut self, at: f64, freed: &mut impl FnMut(u32, Freed)) {
+        if let Some((victim, why)) = self.choose_victim(at) {
+            self.free_occupied(victim);
+            freed(victim, why);
         }
+    }
+
+    /// The least recently used slot and why it goes (counted), if any slot is linked.
+    #[inline]
+    fn choose_victim(&mut self, at: f64) -> Option<(u32, Freed)> {
+        let victim = self.tail;
+        let deadline = self.nodes.get(victim as usize)?.deadline;
         let why = if !self.is_current(victim) {
             Freed::Invalidated
-        } else if (now as f64) < self.nodes[victim as usize].deadline + self.stale_window {
+        } else if at < deadline + self.stale_window {
             self.counters.evictions += 1;
             Freed::Evicted
         } else {
             self.counters.expirations += 1;
             Freed::Expired
         };
-        self.free_occupied(victim);
-        freed(victim, why);
+        Some((victim, why))
     }
 
     /// Frees a ready, pending or stale slot, keeping the counts right; hands back its payload.
@@ -908,45 +1087,87 @@ impl<T: Default> SlotLru<T> {
     /// Takes a linked slot out of the recency list.
     fn unlink(&mut self, slot: u32) {
         let SlotNode { newer, older, .. } = self.nodes[slot as usize];
-        if newer == NIL {
-            self.head = older;
-        } else {
-            self.nodes[newer as usize].older = older;
+        match self.nodes.get_mut(newer as usize) {
+            Some(next) => next.older = older,
+            None => self.head = older,
         }
-        if older == NIL {
-            self.tail = newer;
-        } else {
-            self.nodes[older as usize].newer = newer;
+        match self.nodes.get_mut(older as usize) {
+            Some(previous) => previous.newer = newer,
+            None => self.tail = newer,
         }
         self.linked -= 1;
     }
 
+    /// Links `slot` in as the most recently used. A link of [`NIL`] indexes no slot (slot
+    /// numbers stay below it), so `get_mut` tells an end of the list and checks bounds at once.
+    #[inline]
     fn push_front(&mut self, slot: u32) {
-        let node = &mut self.nodes[slot as usize];
-        node.newer = NIL;
-        node.older = self.head;
-        if self.head == NIL {
-            self.tail = slot;
-        } else {
-            self.nodes[self.head as usize].newer = slot;
-        }
-        self.head = slot;
+        link_front(&mut self.nodes, &mut self.head, &mut self.tail, slot);
     }
 
+    /// Makes a linked slot the most recently used; hands back the nodes (so that a caller
+    /// reads the slot again without reloading the array).
+    ///
+    /// # Safety
+    ///
+    /// `slot` is linked: it holds a ready entry, of the current generation or stale (its
+    /// deadline is not negative).
     #[inline]
-    fn move_to_front(&mut self, slot: u32) {
-        if self.head != slot {
+    #[allow(unsafe_code)]
+    unsafe fn move_to_front(&mut self, slot: u32) -> &mut [SlotNode<T>] {
+        let head = self.head;
+        let nodes = &mut self.nodes[..];
+        debug_assert!(
+            nodes
+                .get(slot as usize)
+                .is_some_and(|node| node.deadline >= 0.0)
+        );
+        if head != slot
+            && let Some(&SlotNode { newer, older, .. }) = nodes.get(slot as usize)
+        {
+            debug_assert!((newer as usize) < nodes.len() && (head as usize) < nodes.len());
             // Unlink without changing the counts, then relink at the front.
-            let SlotNode { newer, older, .. } = self.nodes[slot as usize];
-            self.nodes[newer as usize].older = older;
-            if older == NIL {
-                self.tail = newer;
-            } else {
-                self.nodes[older as usize].newer = newer;
+            // SAFETY: the links of a linked slot name linked slots, or NIL at the ends of the
+            // list, and linked slots are in the array (it only shrinks in `clear`, which empties
+            // the list). `slot` is linked (the caller's promise) and not the head, so `newer`,
+            // toward the head, is a linked slot; and the list is not empty, so `head` is one.
+            unsafe { nodes.get_unchecked_mut(newer as usize).older = older };
+            match nodes.get_mut(older as usize) {
+                Some(previous) => previous.newer = newer,
+                None => self.tail = newer,
             }
-            self.push_front(slot);
+            let node = &mut nodes[slot as usize];
+            node.newer = NIL;
+            node.older = head;
+            // SAFETY: as above, `head` is a linked slot, and still one (only `slot` moved).
+            unsafe { nodes.get_unchecked_mut(head as usize).newer = slot };
+            self.head = slot;
         }
+        nodes
     }
+}
+
+/// Lowers `bound` to `deadline` if that is earlier (deadlines are never NaN).
+#[inline]
+fn lower(bound: &mut f64, deadline: f64) {
+    if deadline < *bound {
+        *bound = deadline;
+    }
+}
+
+/// Links `slot` in at the most recently used end of the list `head`..`tail` over `nodes`.
+#[inline]
+fn link_front<T>(nodes: &mut [SlotNode<T>], head: &mut u32, tail: &mut u32, slot: u32) {
+    let Some(node) = nodes.get_mut(slot as usize) else {
+        return;
+    };
+    node.newer = NIL;
+    node.older = *head;
+    match nodes.get_mut(*head as usize) {
+        Some(first) => first.newer = slot,
+        None => *tail = slot,
+    }
+    *head = slot;
 }
 
 #[cfg(test)]
@@ -973,6 +1194,58 @@ mod tests {
             SlotLru::new(MAX_SIZE_LIMIT + 1, None),
             Err(ConfigError::MaxSizeTooLarge { .. })
         ));
+    }
+
+    #[test]
+    fn the_time_a_lookup_compares_is_the_floor_converted() {
+        // `observe_at` (the keyed hit check) and `is_fresh_now` (refresh) answer as `is_fresh`
+        // at the observed time, whichever of `observe` and `observe_at` moved the floor:
+        // backwards readings, readings past the deadline range, every kind of deadline.
+        const LATEST: u64 = LATEST_DEADLINE as u64;
+        let readings = [
+            0,
+            5,
+            3,
+            10,
+            9,
+            LATEST - 1,
+            7,
+            LATEST,
+            LATEST + 7,
+            2,
+            u64::MAX,
+            0,
+        ];
+        let deadlines = [
+            PENDING,
+            FREE,
+            0.0,
+            1.0,
+            4.0,
+            5.0,
+            10.0,
+            LATEST_DEADLINE,
+            NEVER,
+        ];
+        let lru = SlotLru::new(1, None).unwrap();
+        for (i, &reading) in readings.iter().enumerate() {
+            let at = if i % 2 == 0 {
+                lru.observe_at(reading)
+            } else {
+                lru.observe(reading);
+                lru.time_at.get()
+            };
+            let now = lru.time();
+            assert_eq!(now, readings[..=i].iter().copied().max().unwrap());
+            for deadline in deadlines {
+                assert_eq!(
+                    at < deadline,
+                    is_fresh(now, deadline),
+                    "{reading} {deadline}"
+                );
+                assert_eq!(lru.is_fresh_now(deadline), is_fresh(now, deadline));
+            }
+        }
     }
 
     #[test]
@@ -1028,6 +1301,52 @@ mod tests {
         assert_eq!(swept, short, "two slots examined per new entry");
         assert!(log.iter().all(|&(_, why)| why == Freed::Expired));
         assert_eq!(lru.len(), 5);
+    }
+
+    #[test]
+    fn the_sweep_rests_only_while_nothing_can_have_expired() {
+        let mut lru = SlotLru::new(1_000, None).unwrap();
+        let mut log = Log::new();
+        let swept = |log: &Log| {
+            let mut slots: Vec<u32> = log.iter().map(|&(slot, _)| slot).collect();
+            slots.sort_unstable();
+            slots
+        };
+        let short: Vec<u32> = (0..10)
+            .map(|_| insert(&mut lru, 0, Some(5), &mut log))
+            .collect();
+        let long: Vec<u32> = (0..20)
+            .map(|_| insert(&mut lru, 1, Some(1_000), &mut log))
+            .collect();
+        assert!(log.is_empty(), "nothing expired yet");
+        // Past the earliest deadline: the sweep examines slots again, and its passes (two
+        // slots per new entry, fewer than 100 slots) free the short entries and then learn
+        // that the earliest deadline left is the long entries'.
+        for _ in 0..100 {
+            insert(&mut lru, 10, None, &mut log);
+        }
+        assert_eq!(swept(&log), short);
+        // An earlier deadline given meanwhile lowers that bound at once.
+        log.clear();
+        let brief = insert(&mut lru, 10, Some(1), &mut log);
+        let within = lru.slot_count() / 2 + 1;
+        for _ in 0..within {
+            insert(&mut lru, 20, None, &mut log);
+        }
+        assert_eq!(
+            log,
+            [(brief, Freed::Expired)],
+            "freed within {within} new entries"
+        );
+        // The long entries go once their deadline has passed.
+        log.clear();
+        for _ in 0..400 {
+            insert(&mut lru, 2_000, None, &mut log);
+        }
+        assert_eq!(swept(&log), long);
+        assert!(log.iter().all(|&(_, why)| why == Freed::Expired));
+        assert_eq!(lru.stats().expirations, 31);
+        assert_eq!(lru.stats().evictions, 0);
     }
 
     #[test]

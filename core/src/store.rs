@@ -36,7 +36,7 @@ use crate::error::{ConfigError, FlightError, OutOfMemory};
 use crate::flight::Ticket;
 pub use crate::slots::MAX_SIZE_LIMIT;
 pub(crate) use crate::slots::validate_ttl;
-use crate::slots::{Freed, NEVER, SlotLru, SlotState, validate_max_size};
+use crate::slots::{Freed, NEVER, SlotLru, validate_max_size};
 use crate::stats::CacheStats;
 
 /// How a [`TtlLruStore`] (or a [`crate::Cache`]) is sized and seeded.
@@ -156,8 +156,12 @@ pub struct TtlLruStore<K, V, C> {
     index: HashTable<u32>,
     hasher: FixedState,
     default_ttl_ms: Option<u64>,
-    /// The first clock reading: store time counts from it.
-    epoch: Cell<Option<u64>>,
+    /// The first clock reading: store time counts from it (0 until `started`).
+    epoch: Cell<u64>,
+    /// Whether the clock has been read (and `epoch` set). Set no later than when the first
+    /// slot is handed out (an insert, or a flight's `begin`, which reads the clock for it), so a
+    /// lookup, which only reads the clock for a slot found in the index, finds it set.
+    started: Cell<bool>,
     clock: C,
 }
 
@@ -178,7 +182,8 @@ where
             index: HashTable::new(),
             hasher: FixedState::with_seed(config.hash_seed),
             default_ttl_ms: config.default_ttl_ms,
-            epoch: Cell::new(None),
+            epoch: Cell::new(0),
+            started: Cell::new(false),
             clock,
         })
     }
@@ -191,12 +196,21 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        match self.find_live(key) {
-            Found::Live(slot) => Some(self.serve(slot)),
-            _ => {
-                self.policy.record_miss();
-                None
-            }
+        let Some(slot) = self.find(key) else {
+            self.policy.record_miss();
+            return None;
+        };
+        if let Err(now) = self.check_live(slot) {
+            return self.miss_settling(slot, now);
+        }
+        // `serve` without its unreachable arm: no panic on the hit path.
+        // SAFETY: `check_live` just found `slot` live, so ready (pending and free slots are
+        // never fresh), and nothing changed since.
+        #[allow(unsafe_code)]
+        let held = unsafe { self.policy.touch_ready(slot) };
+        match held {
+            Some(Held::Ready(_, value)) => Some(value),
+            _ => None,
         }
     }
 
@@ -360,33 +374,68 @@ where
         let Some(slot) = self.find(key) else {
             return Found::Absent;
         };
-        let now = match self.policy.state(slot) {
-            // No clock reading for an entry that never expires (a call into the host or JS
-            // for the bindings).
-            SlotState::Ready { deadline } if deadline == NEVER => return Found::Live(slot),
-            SlotState::Ready { deadline } => {
-                let now = self.now();
-                if (now as f64) < deadline {
-                    return Found::Live(slot);
-                }
-                now
-            }
-            SlotState::Pending => return Found::Pending(slot),
-            SlotState::Stale | SlotState::Free => self.now(),
+        match self.check_live(slot) {
+            Ok(()) => Found::Live(slot),
+            Err(now) => self.settle(slot, now),
+        }
+    }
+
+    /// Whether `slot` holds a live entry: `Ok`, or `Err` with the time if it was read. No
+    /// clock reading for an entry that never expires (a call into the host or JS for the
+    /// bindings).
+    #[inline]
+    fn check_live(&self, slot: u32) -> Result<(), Option<u64>> {
+        let Some(deadline) = self.policy.current_deadline(slot) else {
+            return Err(None);
         };
+        if deadline == NEVER {
+            return Ok(());
+        }
+        // A pending or free slot's marker is negative: never fresh. The slot was handed out,
+        // so the epoch is set (see `started`).
+        debug_assert!(self.started.get());
+        let now = self.since_epoch();
+        if self.policy.observe_at(now) < deadline {
+            Ok(())
+        } else {
+            Err(Some(now))
+        }
+    }
+
+    /// [`TtlLruStore::find_live`] for a slot found not live (out of line, so the hit path
+    /// stays short): pending, or dead — stale, free or expired at `now` (read now if not
+    /// given) and then dropped.
+    #[cold]
+    #[inline(never)]
+    fn settle(&mut self, slot: u32, now: Option<u64>) -> Found {
+        if self.policy.is_pending(slot) {
+            return Found::Pending(slot);
+        }
+        let now = now.unwrap_or_else(|| self.now());
         if self.policy.reap(slot, now).is_some() {
             self.unindex(slot);
         }
         Found::Absent
     }
 
+    /// A lookup by [`TtlLruStore::get`] that found `slot` not live: settles it and counts a
+    /// miss (out of line, and last, so the hit path keeps no registers across it).
+    #[cold]
+    #[inline(never)]
+    fn miss_settling(&mut self, slot: u32, now: Option<u64>) -> Option<&V> {
+        self.settle(slot, now);
+        self.policy.record_miss();
+        None
+    }
+
     /// Serves the live value in `slot` (from [`TtlLruStore::find_live`]): counts a hit and
     /// makes it the most recently used.
     #[inline]
     pub(crate) fn serve(&mut self, slot: u32) -> &V {
-        self.policy.touch_ready(slot);
-        match self.policy.payload(slot) {
-            Held::Ready(_, value) => value,
+        // The checked `touch`: a slot number from a caller, not from a check just made here.
+        self.policy.touch(slot);
+        match self.policy.payload_at(slot) {
+            Some(Held::Ready(_, value)) => value,
             _ => unreachable!("find_live only reports ready slots as live"),
         }
     }
@@ -417,6 +466,11 @@ where
     pub(crate) fn begin(&mut self, key: K) -> Result<Ticket, OutOfMemory> {
         let hash = self.hasher.hash_one(&key);
         self.reserve_hashes()?;
+        // A lookup of the pending slot reads the clock (its marker is not `NEVER`): the epoch
+        // must be set by then. One reading per store, the first time.
+        if !self.started.get() {
+            self.start(self.clock.now_ms());
+        }
         let (slot, serial) = self.policy.begin()?;
         self.hold(slot, hash, Held::Pending(key));
         Ok(Ticket::new(slot, serial))
@@ -472,9 +526,7 @@ where
         let now = self.now();
         let hash = self.hasher.hash_one(&key);
         if let Some(slot) = self.find_hashed(hash, &key) {
-            if self.policy.is_ready(slot) {
-                let live = self.policy.is_live(slot, now);
-                self.policy.refresh(slot, now, ttl_ms);
+            if let Some(live) = self.policy.refresh_live(slot, now, ttl_ms) {
                 let old =
                     core::mem::replace(self.policy.payload_mut(slot), Held::Ready(key, value));
                 return match old {
@@ -520,14 +572,26 @@ where
     #[inline]
     fn now(&self) -> u64 {
         let reading = self.clock.now_ms();
-        let epoch = match self.epoch.get() {
-            Some(epoch) => epoch,
-            None => {
-                self.epoch.set(Some(reading));
-                reading
-            }
-        };
-        self.policy.observe(reading.saturating_sub(epoch))
+        if !self.started.get() {
+            self.start(reading);
+        }
+        self.policy
+            .observe(reading.saturating_sub(self.epoch.get()))
+    }
+
+    /// The clock's first reading becomes the epoch (out of line: once per store).
+    #[cold]
+    #[inline(never)]
+    fn start(&self, reading: u64) {
+        self.epoch.set(reading);
+        self.started.set(true);
+    }
+
+    /// Milliseconds since the epoch, not yet observed by the policy: a lookup's reading. Only
+    /// once a slot has been handed out, so that the epoch is set (see `started`).
+    #[inline]
+    fn since_epoch(&self) -> u64 {
+        self.clock.now_ms().saturating_sub(self.epoch.get())
     }
 
     /// Whether `slot` is live now, reading the clock only for an entry that can expire.
@@ -565,9 +629,11 @@ where
     {
         let policy = &self.policy;
         self.index
-            .find(hash, |&slot| match policy.payload(slot).key() {
-                Some(stored) => stored.borrow() == key,
-                None => false,
+            .find(hash, |&slot| {
+                match policy.payload_at(slot).and_then(Held::key) {
+                    Some(stored) => stored.borrow() == key,
+                    None => false,
+                }
             })
             .copied()
     }
@@ -608,6 +674,7 @@ where
 
 /// Removes a freed slot's index entry (split out so the policy's `freed` callbacks can call it
 /// while the policy is borrowed).
+#[inline]
 fn unindex(hashes: &[u64], index: &mut HashTable<u32>, slot: u32) {
     if let Ok(found) = index.find_entry(hashes[slot as usize], |&other| other == slot) {
         found.remove();
@@ -859,6 +926,23 @@ mod tests {
         );
         assert_eq!(store.get("expiring"), Some(&2));
         assert_eq!(clock.0.get(), before + 1, "one read for an entry that can");
+    }
+
+    #[test]
+    fn a_flight_looked_up_before_any_other_reading_keeps_time_from_the_epoch() {
+        // A flight begins in a store that never read its clock, and is looked up while pending
+        // (a lookup reads the clock for it): that reading counts from the epoch like any other,
+        // so the value completed later expires exactly its TTL after completion.
+        let clock = ManualClock::new(5_000);
+        let mut store = TtlLruStore::new(StoreConfig::new(4).ttl_ms(100), &clock).unwrap();
+        let ticket = store.begin("k").unwrap();
+        assert!(matches!(store.find_live("k"), Found::Pending(_)));
+        clock.advance(50);
+        store.complete(&ticket, 1, Some(100)).unwrap();
+        clock.advance(99);
+        assert_eq!(store.get("k"), Some(&1));
+        clock.advance(1);
+        assert_eq!(store.get("k"), None, "expired 100 ms after completion");
     }
 
     #[test]

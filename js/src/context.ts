@@ -31,7 +31,7 @@ export function computationSignal(): AbortSignal | undefined {
 /**
  * @internal
  * Async context: the flights whose computation the current code runs inside. Set by runtimes
- * that have `AsyncLocalStorage` (the Node/Deno/Bun and CommonJS entries); elsewhere only the
+ * that have Node's built-ins (the Node/Deno/Bun and CommonJS entries); elsewhere only the
  * synchronous part of a computation is tracked.
  */
 export interface FlightContext {
@@ -41,22 +41,16 @@ export interface FlightContext {
   disable?(): void;
 }
 
-/** @internal What a runtime entry provides: how to make the context, and optionally whether the running
- * code is a new task (a timer, an immediate, an I/O or event callback) rather than a promise
- * continuation. */
+/** @internal What a runtime entry provides: how to make the context. */
 export interface AsyncContextProvider {
   make(): FlightContext;
-  /** True while the current callback was started by the event loop (not a promise reaction):
-   * code there inherits the context of where it was scheduled, but the computation that
-   * scheduled it is not awaiting it. */
-  inNewTask?(): boolean;
 }
 
 let provider: AsyncContextProvider | undefined;
 let flightContext: FlightContext | undefined;
 /**
  * Computations running inside the flight context. Tracking costs every promise in the process
- * something (Node's AsyncLocalStorage installs promise hooks while enabled), so the context is
+ * something (promise hooks are installed while it is enabled), so the context is
  * switched off whenever no computation is pending: hits and idle time pay nothing.
  */
 let contextUsers = 0;
@@ -83,8 +77,7 @@ export function currentFlights(): readonly Flight[] {
 export function insideFlight(flight: Flight): boolean {
   if (synchronousFlights.includes(flight)) return true;
   const store = flightContext?.getStore();
-  if (store === undefined || !store.includes(flight)) return false;
-  return !(provider?.inNewTask?.() ?? false);
+  return store !== undefined && store.includes(flight);
 }
 
 /** @internal Runs `compute` as the computation of the last flight of `lineage`: synchronously tracked,

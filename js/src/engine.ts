@@ -19,6 +19,7 @@
 // that was removed. Freeing a slot deletes its entry and collapses a two-entry level back to a
 // slot.
 
+import { runClock } from "./clock.js";
 import { WasmSlots, checkTtl as coreCheckTtl, outOfMemory, wasmMemory as wasmMemoryObject } from "./wasm/cashier_js.js";
 
 import type { CacheStats, StorageOptions } from "./storages.js";
@@ -168,7 +169,7 @@ export class Engine {
     this.#firsts = new Array(slots);
     this.#seconds = new Array(slots);
     this.#values = new Array(slots);
-    this.#clock = clock ?? Date.now;
+    this.#clock = clock ?? runClock;
     this.#timed = ttl !== undefined;
     this.#computesAsync = computesAsync;
     this.#everLive = !this.#timed && !computesAsync;

@@ -1,27 +1,32 @@
 // The key module (cashier_keys: the converter from JS values, the canonical key builder, the
 // hashed serializers and the shared path's flight table), loaded on first need. Caches whose
 // calls have primitive arguments never need it, so they start with the small core module alone.
-// Each runtime entry says how to load it: from its embedded bytes (browser.ts, node.ts) or from
-// the .wasm module workerd compiled at deploy (workerd.ts), instantiated when first asked.
+// Each runtime entry says where its compiled module comes from: its embedded bytes (browser.ts,
+// node.ts) or the .wasm module workerd compiled at deploy (workerd.ts); it is instantiated when
+// first asked.
 
-import type * as KeyModule from "./wasm/cashier_keys.js";
+import { KeyOptionsJs, WasmFlights, WasmKeyBuilder, buildKey, initSync, keyHead, keysMemoryBytes, outOfMemoryError } from "./wasm/cashier_keys.js";
 
-/** @internal */
-export type { KeyModule };
+/** The glue's exports the package uses, by name: bundlers then leave out the glue's unused async loader. */
+const api = { KeyOptionsJs, WasmFlights, WasmKeyBuilder, buildKey, keyHead, keysMemoryBytes, outOfMemoryError };
 
-let loaded: typeof KeyModule | undefined;
-let load: (() => typeof KeyModule) | undefined;
+/** @internal The key module's API. */
+export type KeyModule = typeof api;
 
-/** @internal Called by each runtime entry: how to get the initialized key module. */
-export function provideKeyModule(loader: () => typeof KeyModule): void {
-  load = loader;
+let loaded: KeyModule | undefined;
+let compiled: (() => WebAssembly.Module) | undefined;
+
+/** @internal Called by each runtime entry: how to get the compiled key module. */
+export function provideKeyModule(module: () => WebAssembly.Module): void {
+  compiled = module;
 }
 
 /** @internal The initialized key module, loaded now if it was not yet. */
-export function keyModule(): typeof KeyModule {
+export function keyModule(): KeyModule {
   if (loaded === undefined) {
-    if (load === undefined) throw new Error("cashier-wasm: the key module has no loader; import the package through its entry point");
-    loaded = load();
+    if (compiled === undefined) throw new Error("cashier-wasm: the key module has no loader; import the package through its entry point");
+    initSync({ module: compiled() });
+    loaded = api;
   }
   return loaded;
 }

@@ -2,29 +2,21 @@
 // `require`: one module instance per process. The WebAssembly loads as in browser.ts (embedded
 // bytes, compiled synchronously: no file read, so no permission in Deno and nothing to copy when
 // a server is bundled); in addition, async re-entrancy detection follows calls across awaits
-// through `node:async_hooks`, fetched at the first async computation (`process.getBuiltinModule`)
-// so that importing the package stays cheap.
+// through V8's promise hooks (`node:v8`; `node:async_hooks` on Deno and Bun), fetched at the first
+// async computation (`process.getBuiltinModule`) so that importing the package stays cheap.
 import { initSync } from "./wasm/cashier_js.js";
-import * as keys from "./wasm/cashier_keys.js";
-import { base64 as coreBytes } from "./wasm/cashier_js_bytes.js";
-import { base64 as keyBytes } from "./wasm/cashier_keys_bytes.js";
-import { compileBase64 } from "./bytes.js";
+import { hex as coreBytes } from "./wasm/cashier_js_bytes.js";
+import { hex as keyBytes } from "./wasm/cashier_keys_bytes.js";
+import { compileHex } from "./bytes.js";
 import { provideKeyModule } from "./keys.js";
 import { provideAsyncContext } from "./context.js";
 import { nodeAsyncContext } from "./node-context.js";
 
-type AsyncHooks = typeof import("node:async_hooks");
 const builtin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
 
-initSync({ module: compileBase64(coreBytes) });
-provideKeyModule(() => {
-  keys.initSync({ module: compileBase64(keyBytes) });
-  return keys;
-});
+initSync({ module: compileHex(coreBytes()) });
+provideKeyModule(() => compileHex(keyBytes()));
 // Without getBuiltinModule (Node before 20.16) only the synchronous part of a computation is tracked.
-if (builtin !== undefined) {
-  let asyncHooks: AsyncHooks | undefined;
-  provideAsyncContext(nodeAsyncContext(() => (asyncHooks ??= builtin("node:async_hooks") as AsyncHooks)));
-}
+if (builtin !== undefined) provideAsyncContext(nodeAsyncContext(builtin));
 
 export * from "./index.js";

@@ -6,14 +6,20 @@
 //   {base}{generation}:v:{key}    a value, as the value serializer's text, with PX = its TTL
 //   {base}{generation}:l:{key}    a key's lock while one process computes it (its token, PX = the
 //                                 lock's lease, renewed by the holder while it computes)
-// Every operation is one Lua script call (one round trip) that reads the generation and acts on
-// the current one, so a clear by any process is seen by every other on its next operation.
+// Every operation is one round trip that reads the generation and acts on the current one, so a
+// clear by any process is seen by every other on its next operation: a Lua script, except the
+// lookup of getOrCompute once the generation is known, which is one MGET of the generation key and
+// the value key of the generation last seen (no script to run: a hit costs Redis what a GET does;
+// the lookups of one tick share one MGET, see redis-batch.ts). The MGET is atomic: if the
+// generation it returns is the one assumed, the value is that generation's; if not (a clear), the
+// lookup is done again by script.
 // A delete also publishes the key on the channel {prefix}invalidate (in the same script), which
 // TieredStorage's subscribers use to drop it from their L1s.
 
 import { randomWords } from "./random.js";
 import { StorageError, type SharedAsyncStorage, type SharedStats } from "./shared.js";
 import { jsonValues, type ValueSerializer } from "./values.js";
+import { MgetBatcher } from "./redis-batch.js";
 
 /**
  * Sends one Redis command (`["GET", "k"]`) and resolves with its reply. `key` is the command's
@@ -93,18 +99,22 @@ return {g, v}`;
 
 // ARGV[3] = value, ARGV[4] = ttl ms or "", ARGV[5] = the generation the caller read ("" = any),
 // ARGV[6] = lock token or "". Stores only into the generation the value was computed for, and
-// releases the caller's lock (compare-and-delete) in the same step. SET replaces a key of any type.
+// releases the caller's lock (compare-and-delete) in the same step. SET replaces a key of any type;
+// one that was not a string is named in the reply (a lookup by MGET reads it as missing, so this
+// is where its fault is seen). Reply: {1 stored | 0 not (another generation), nil or the error}.
 const STORE = `local g = redis.call('GET', KEYS[1]) or '0'
 if ARGV[6] ~= '' then
   local lock = ARGV[1] .. (ARGV[5] ~= '' and ARGV[5] or g) .. ':l:' .. ARGV[2]
   local holder = redis.pcall('GET', lock)
   if holder == ARGV[6] or type(holder) == 'table' then redis.call('DEL', lock) end
 end
-if ARGV[5] ~= '' and ARGV[5] ~= g then return 0 end
+if ARGV[5] ~= '' and ARGV[5] ~= g then return {0} end
 local k = ARGV[1] .. g .. ':v:' .. ARGV[2]
+local t = redis.call('TYPE', k).ok
 if ARGV[4] == '' then redis.call('SET', k, ARGV[3])
 else redis.call('SET', k, ARGV[3], 'PX', ARGV[4]) end
-return 1`;
+if t ~= 'string' and t ~= 'none' then return {1, 'WRONGTYPE the value key held a ' .. t} end
+return {1}`;
 
 // ARGV[3] = the invalidation channel: the key is published there (TieredStorage's L1s drop it),
 // whether or not a value was removed here (another process's L1 may hold one Redis lost).
@@ -209,7 +219,9 @@ function randomToken(): string {
 
 /**
  * Timeouts of in-flight commands with one timer, not one each: every command has the same
- * timeout, so insertion order is deadline order and the timer only looks at the oldest.
+ * timeout, so insertion order is deadline order and the timer only looks at the oldest. The timer
+ * outlives a moment with nothing in flight (unreferenced then, so it never keeps Node alive):
+ * commands sent one at a time arm no timer each.
  */
 class Deadlines {
   private readonly pending = new Set<{ at: number; fail: () => void }>();
@@ -221,16 +233,14 @@ class Deadlines {
   add(fail: () => void): { at: number; fail: () => void } {
     const entry = { at: Date.now() + this.timeout, fail };
     this.pending.add(entry);
-    this.timer ??= setTimeout(() => this.expire(), this.timeout);
+    if (this.timer === undefined) this.timer = setTimeout(() => this.expire(), this.timeout);
+    else if (this.pending.size === 1) ref(this.timer, true);
     return entry;
   }
 
   settle(entry: { at: number; fail: () => void }): void {
     this.pending.delete(entry);
-    if (this.pending.size === 0 && this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
+    if (this.pending.size === 0 && this.timer !== undefined) ref(this.timer, false);
   }
 
   private expire(): void {
@@ -254,7 +264,17 @@ function unref(timer: ReturnType<typeof setTimeout>): void {
   (timer as { unref?: () => void }).unref?.();
 }
 
+/** Whether a timer keeps Node alive (where timers have `ref`/`unref`; elsewhere a no-op). */
+function ref(timer: ReturnType<typeof setTimeout>, keepAlive: boolean): void {
+  const handle = timer as { ref?: () => void; unref?: () => void };
+  if (keepAlive) handle.ref?.();
+  else handle.unref?.();
+}
+
 type LockOptions = { ttl: number; poll: number; lease: number };
+
+/** A lookup's result: a hit and its value, or a miss; `generation` is the one it was read in. */
+type Found = { hit: boolean; value: unknown; generation: string };
 
 /**
  * An async storage in Redis, shared by every process using the same prefix. Values go through a
@@ -285,6 +305,10 @@ export class RedisStorage implements SharedAsyncStorage {
   readonly #tokenBase = randomToken();
   #tokens = 0;
   #skipUntil = 0;
+  /** The generation this storage last read (undefined: none yet), which a lookup by MGET assumes. */
+  #known: string | undefined;
+  /** The MGET this tick's lookups share. */
+  readonly #batcher: MgetBatcher;
   #counters: SharedStats = { hits: 0, misses: 0, waits: 0, errors: 0 };
 
   constructor(options: RedisStorageOptions) {
@@ -318,6 +342,7 @@ export class RedisStorage implements SharedAsyncStorage {
     this.base = this.cluster ? `{${this.prefix}}` : this.prefix;
     this.channel = `${this.prefix}invalidate`;
     this.#generationKey = `${this.base}generation`;
+    this.#batcher = new MgetBatcher(this.#generationKey, (args, resolve, reject) => this.#send(args, resolve, reject));
   }
 
   /** The live value for `key`, or undefined (a stored undefined looks the same: use {@link has}). */
@@ -345,7 +370,9 @@ export class RedisStorage implements SharedAsyncStorage {
 
   /** Rotates the namespace's generation: every entry, in every process, becomes unreachable at once (they expire by their TTL). */
   async clear(): Promise<void> {
-    await this.#attempt("clear", undefined, () => this.#run(["INCR", this.#generationKey]));
+    const generation = await this.#attempt("clear", undefined, () => this.#run(["INCR", this.#generationKey]));
+    // INCR answers the new generation: the next lookup can assume it (one MGET, not two round trips).
+    if (generation !== SKIPPED) this.#known = String(generation);
   }
 
   /** The same as {@link clear}: one `INCR` that every process sees on its next operation. */
@@ -367,14 +394,18 @@ export class RedisStorage implements SharedAsyncStorage {
   /** See {@link SharedAsyncStorage.getOrCompute}; with `lock`, only one process computes a missing key. */
   async getOrCompute(key: string, compute: () => unknown, ttl?: number): Promise<unknown> {
     if (this.#lock) return this.#lockedGetOrCompute(key, compute, ttl, this.#lock);
-    const found = await this.#fetch(key);
+    const found = await this.#lookup(key);
     if (found !== SKIPPED && found.hit) {
       this.#counters.hits++;
       return found.value;
     }
     this.#counters.misses++;
     const value = await compute();
-    if (found !== SKIPPED) await this.#store(key, value, ttl, found.generation, "");
+    if (found !== SKIPPED) {
+      // A value key of the wrong type read as missing (MGET): STORE replaced it and names it here.
+      const dropped = await this.#store(key, value, ttl, found.generation, "");
+      if (dropped) this.#dropped("get", key, dropped);
+    }
     return value;
   }
 
@@ -487,19 +518,48 @@ export class RedisStorage implements SharedAsyncStorage {
     };
   }
 
-  async #fetch(key: string): Promise<{ hit: boolean; value: unknown; generation: string } | typeof SKIPPED> {
+  async #fetch(key: string): Promise<Found | typeof SKIPPED> {
     const reply = await this.#attempt("get", key, () => this.#script(FETCH, [this.#generationKey], [this.base, key]));
     if (reply === SKIPPED) return SKIPPED;
     const [generation, text, dropped] = reply as [unknown, unknown, unknown];
     if (dropped) this.#dropped("get", key, dropped);
-    if (text === null || text === undefined) return { hit: false, value: undefined, generation: String(generation) };
-    const value = this.#decode(key, text);
-    return value === SKIPPED
-      ? { hit: false, value: undefined, generation: String(generation) }
-      : { hit: true, value, generation: String(generation) };
+    return this.#found(key, String(generation), text);
   }
 
-  async #store(key: string, value: unknown, ttl: number | undefined, generation: string, token: string): Promise<void> {
+  /**
+   * The lookup of getOrCompute: one MGET of the generation key and `key`'s value key in the
+   * generation last seen — no script, so a hit costs Redis a GET's work — shared with the other
+   * lookups of the same tick (see redis-batch.ts). A value key of another
+   * Redis type reads as missing (the store that follows replaces it and reports it). Before any
+   * generation is known, or when it has changed (a clear), the lookup is FETCH's.
+   */
+  async #lookup(key: string): Promise<Found | typeof SKIPPED> {
+    const known = this.#known;
+    if (known === undefined) return this.#fetch(key);
+    let index = 0;
+    const reply = await this.#attempt("get", key, () => {
+      const batch = this.#batcher.batch();
+      index = batch.add(`${this.base}${known}:v:${key}`);
+      return batch.reply;
+    });
+    if (reply === SKIPPED) return SKIPPED;
+    const current = (reply as unknown[])[0];
+    const text = (reply as unknown[])[index];
+    const generation = current === null || current === undefined ? "0" : String(current);
+    if (generation !== known) return this.#fetch(key);
+    return this.#found(key, generation, text);
+  }
+
+  /** A lookup's result for the value text `text` (null: none) read in `generation`, which is remembered. */
+  #found(key: string, generation: string, text: unknown): Found {
+    this.#known = generation;
+    if (text === null || text === undefined) return { hit: false, value: undefined, generation };
+    const value = this.#decode(key, text);
+    return value === SKIPPED ? { hit: false, value: undefined, generation } : { hit: true, value, generation };
+  }
+
+  /** Serializes and stores `value` (STORE); resolves with the error of a wrong-typed value key it replaced, if any. */
+  async #store(key: string, value: unknown, ttl: number | undefined, generation: string, token: string): Promise<unknown> {
     const ms = ttl === undefined ? this.ttl : whole("ttl", ttl, 0);
     let text: string;
     try {
@@ -507,11 +567,12 @@ export class RedisStorage implements SharedAsyncStorage {
     } catch (error) {
       this.#report(new StorageError("serialize", messageOf(error), { cause: error, key }));
       if (token) await this.#attempt("lock", key, () => this.#script(RELEASE, [this.#generationKey], [this.base, key, token, generation]));
-      return;
+      return undefined;
     }
-    await this.#attempt("set", key, () =>
+    const reply = await this.#attempt("set", key, () =>
       this.#script(STORE, [this.#generationKey], [this.base, key, text, ms === undefined ? "" : String(ms), generation, token]),
     );
+    return Array.isArray(reply) ? reply[1] : undefined;
   }
 
   /** The value `text` stands for, or SKIPPED after reporting (the caller recomputes and overwrites it). */
@@ -569,37 +630,40 @@ export class RedisStorage implements SharedAsyncStorage {
    * given to `late` (the command did run: its caller may need to undo it).
    */
   #run(args: string[], late?: (reply: unknown) => void): Promise<unknown> {
+    return new Promise((resolve, reject) => this.#send(args, resolve, reject, late));
+  }
+
+  /** {@link run}, settling `resolve`/`reject` (a batch's own promise: no promise of its own). */
+  #send(args: string[], resolve: (reply: unknown) => void, reject: (error: unknown) => void, late?: (reply: unknown) => void): void {
     const command = args[0] === "SCRIPT" ? `SCRIPT ${args[1]}` : args[0]!;
-    return new Promise((resolve, reject) => {
-      let expired = false;
-      const deadline = this.#deadlines.add(() => {
-        expired = true;
-        reject(new CommandFailure(command, `Redis did not answer within ${this.#timeout} ms`));
-      });
-      let sent: Promise<unknown>;
-      try {
-        sent = Promise.resolve(this.#command(args, firstKeyOf(args)));
-      } catch (error) {
-        sent = Promise.reject(error);
-      }
-      sent.then(
-        (reply) => {
-          this.#deadlines.settle(deadline);
-          if (!expired) resolve(reply);
-          else if (late) {
-            try {
-              late(reply);
-            } catch {
-              // Undoing is best effort; the lease bounds what it misses.
-            }
-          }
-        },
-        (error) => {
-          this.#deadlines.settle(deadline);
-          reject(new CommandFailure(command, messageOf(error), error));
-        },
-      );
+    let expired = false;
+    const deadline = this.#deadlines.add(() => {
+      expired = true;
+      reject(new CommandFailure(command, `Redis did not answer within ${this.#timeout} ms`));
     });
+    let sent: Promise<unknown>;
+    try {
+      sent = Promise.resolve(this.#command(args, firstKeyOf(args)));
+    } catch (error) {
+      sent = Promise.reject(error);
+    }
+    sent.then(
+      (reply) => {
+        this.#deadlines.settle(deadline);
+        if (!expired) resolve(reply);
+        else if (late) {
+          try {
+            late(reply);
+          } catch {
+            // Undoing is best effort; the lease bounds what it misses.
+          }
+        }
+      },
+      (error) => {
+        this.#deadlines.settle(deadline);
+        reject(new CommandFailure(command, messageOf(error), error));
+      },
+    );
   }
 
   /**

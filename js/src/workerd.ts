@@ -4,13 +4,9 @@
 import wasmModule from "./wasm/cashier_js_bg.wasm";
 import keysModule from "./wasm/cashier_keys_bg.wasm";
 import { initSync } from "./wasm/cashier_js.js";
-import * as keys from "./wasm/cashier_keys.js";
 import { provideKeyModule } from "./keys.js";
 
 initSync({ module: wasmModule });
-provideKeyModule(() => {
-  keys.initSync({ module: keysModule });
-  return keys;
-});
+provideKeyModule(() => keysModule);
 
 export * from "./index.js";

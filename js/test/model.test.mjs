@@ -67,7 +67,7 @@ import { memoize, TTLMapStorage, TTLMapAsyncStorage } from "cashier-wasm";
 const KNOWN_DEFECT_REGIMES = {};
 
 /**
- * README: async re-entrancy is "detected across awaits where AsyncLocalStorage exists". Settle
+ * README: async re-entrancy is "detected across awaits on Node ... and on Deno and Bun". Settle
  * operations check it: a computation resumed after its await that awaits a call of its own key
  * must get the re-entrancy Error, not wait for itself. (Defect 3's fix must keep this while
  * letting a timer's call join; if the contract changes instead, set this to false.)

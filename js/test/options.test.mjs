@@ -116,8 +116,8 @@ test("the package exports and declares only its public API", () => {
   }
   // Every published declaration file: internals are #private or @internal (stripped).
   const root = new URL("../../dist/types/", import.meta.url);
-  const reached = readdirSync(root).filter((file) => file.endsWith(".d.ts"));
-  assert.ok(reached.includes("index.d.ts") && reached.includes("api.d.ts"));
+  const reached = readdirSync(root).filter((file) => file.endsWith(".d.ts") || file.endsWith(".d.cts"));
+  assert.ok(reached.includes("index.d.ts") && reached.includes("api.d.cts"));
   for (const file of reached) {
     const text = readFileSync(new URL(file, root), "utf8");
     for (const internal of ["busyDepth", "busyKeys", "busyLeaves", "lastKeys", "soleLeaf", "Level", "useAsyncContext", "provideAsyncContext", "engineOf", "Engine", "pins", "keyModule", "randomWords", "insideFlight", "firsts", "claimHead", "resolveName", "keyOptionArgs", "DEFAULT_MAX_KEY_BYTES", "primitiveKey", "reprKey", "GIVE_UP", "byCodePoint", "keyableByValue", "argumentBudget", "sortedPositions", "makeKeyOf", "reprKeys", "memoizeShared", "boundaryError", "withCache", "runFlight", "lineageOf", "ReentrancyError", "Lookup ", "Lookup<", "Computation", "ComputeSync", "lookupOneOrTwo", "valueAt", "keySlots", "coreDecides", "planMisses", "Deadlines"]) {
@@ -128,7 +128,7 @@ test("the package exports and declares only its public API", () => {
     assert.doesNotMatch(text, /^\s*(private|protected)\b/m, `${file} declares private members by name`);
   }
   // The storage classes declare their methods and nothing else.
-  const storages = readFileSync(new URL("storages.d.ts", root), "utf8");
+  const storages = readFileSync(new URL("storages.d.cts", root), "utf8");
   for (const name of ["TTLMapStorage", "TTLMapAsyncStorage"]) {
     const body = storages.slice(storages.indexOf(`export declare class ${name} {`)).split("\n}")[0];
     const members = [...body.matchAll(/^    ([#\w]+)[(;?:]/gm)].map((match) => match[1]);

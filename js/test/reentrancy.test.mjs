@@ -8,9 +8,6 @@ import { createRequire } from "node:module";
 import * as esm from "cashier-wasm";
 import { MapStorage } from "./map-storage.mjs";
 
-// Node 24 and later carry the async context in frames, where a scheduled callback cannot be told
-// from a continuation: there every same-key call inside a computation's context is rejected.
-const framed = Number(process.versions.node.split(".")[0]) >= 24 && "Node 24+: async context frames";
 const cjs = createRequire(import.meta.url)("cashier-wasm");
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -38,7 +35,7 @@ for (const [entry, { memoize }] of [["import", esm], ["require", cjs]]) {
       await assert.rejects(g(1), /async re-entrancy/);
     });
 
-    test(`${where}: a same-key call from a timer the computation started joins the pending call`, { timeout: 10_000, skip: framed }, async () => {
+    test(`${where}: a same-key call from a timer the computation started joins the pending call`, { timeout: 10_000 }, async () => {
       let runs = 0;
       let fromTimer;
       let release;
@@ -59,7 +56,7 @@ for (const [entry, { memoize }] of [["import", esm], ["require", cjs]]) {
       assert.equal(runs, 1);
     });
 
-    test(`${where}: a same-key call from an event listener the computation registered joins it`, { timeout: 10_000, skip: framed }, async () => {
+    test(`${where}: a same-key call from an event listener the computation registered joins it`, { timeout: 10_000 }, async () => {
       let runs = 0;
       const events = new EventEmitter();
       const heard = [];

@@ -40,11 +40,13 @@ if ARGV[6] ~= '' then
   local holder = redis.pcall('GET', lock)
   if holder == ARGV[6] or type(holder) == 'table' then redis.call('DEL', lock) end
 end
-if ARGV[5] ~= '' and ARGV[5] ~= g then return 0 end
+if ARGV[5] ~= '' and ARGV[5] ~= g then return {0} end
 local k = ARGV[1] .. g .. ':v:' .. ARGV[2]
+local t = redis.call('TYPE', k).ok
 if ARGV[4] == '' then redis.call('SET', k, ARGV[3])
 else redis.call('SET', k, ARGV[3], 'PX', ARGV[4]) end
-return 1"""
+if t ~= 'string' and t ~= 'none' then return {1, 'WRONGTYPE the value key held a ' .. t} end
+return {1}"""
 
 # ARGV[3] = the invalidation channel: the key is published there, as the npm package's delete
 # does, so TieredStorage L1s in Node processes drop it too.

@@ -187,10 +187,10 @@ impl KeyBuilder {
         if serializer.keeps_canonical() {
             return Ok(());
         }
-        // The canonical text sits at out[start..]; replace it with its serialized form.
-        let canonical_start = start + self.prefix.len();
-        let canonical = String::from(&out[canonical_start..]);
-        out.truncate(canonical_start);
+        // The canonical text sits at out[start..]; replace it with its serialized form. (No
+        // `&out[..]` slicing: its panic path formats chars with Debug, which links Unicode tables
+        // into every WebAssembly module that builds keys.)
+        let canonical = out.split_off(start + self.prefix.len());
         serializer.serialize(&self.label, &canonical, out);
         Ok(())
     }

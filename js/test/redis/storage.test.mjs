@@ -121,6 +121,50 @@ test("memoize over Redis: hits across storages, shared rotation, delete by argum
   assert.ok(stats.hits >= 0 && stats.misses >= 3 && stats.errors === 0, JSON.stringify(stats));
 });
 
+/** How many `command` commands (lower case) the server has run (INFO commandstats). */
+async function commandCalls(command) {
+  const info = await clients["node-redis"].sendCommand(["INFO", "commandstats"]);
+  return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+}
+const mgetCalls = () => commandCalls("mget");
+
+for (const [label, client] of Object.entries(clients)) {
+  test(`${label}: lookups issued together share one MGET (at most 512 keys each); each gets its own key's value; a clear is seen`, async () => {
+    const prefix = `batch-${label}:`;
+    let calls = 0;
+    const f = memoize(
+      async (x) => {
+        calls++;
+        return { x };
+      },
+      { name: "batch.f", storage: new RedisStorage({ client, prefix }) },
+    );
+    const N = 600;
+    const want = (order) => order.map((x) => ({ x }));
+    const ascending = Array.from({ length: N }, (_, i) => i);
+    assert.deepEqual(await Promise.all(ascending.map((x) => f(x))), want(ascending), "misses");
+    assert.equal(calls, N);
+    const descending = ascending.map((i) => N - 1 - i);
+    const before = await mgetCalls();
+    assert.deepEqual(await Promise.all(descending.map((x) => f(x))), want(descending), "hits");
+    assert.equal(calls, N, "all hits");
+    assert.equal((await mgetCalls()) - before, 2, "600 lookups of one tick: two MGETs (512 + 88 keys)");
+    // A clear by another storage (as another process): the next lookups read the new generation.
+    await new RedisStorage({ client, prefix }).clear();
+    assert.deepEqual(await Promise.all([f(1), f(2)]), want([1, 2]));
+    assert.equal(calls, N + 2, "recomputed after the clear");
+    assert.deepEqual(await Promise.all([f(1), f(2)]), want([1, 2]));
+    assert.equal(calls, N + 2, "and cached in the new generation");
+    // Its own clear: INCR's reply is the new generation, so the next lookup is one MGET (no FETCH
+    // script); the miss's one script is its STORE.
+    await f.cache.clear();
+    const scripts = await commandCalls("evalsha");
+    assert.deepEqual(await f(1), { x: 1 });
+    assert.equal(calls, N + 3);
+    assert.equal((await commandCalls("evalsha")) - scripts, 1, "a lookup by MGET and a STORE");
+  });
+}
+
 test("a rejection caches nothing and releases the key", async () => {
   const storage = new RedisStorage({ client: clients["node-redis"], prefix: "reject:", lock: true });
   let calls = 0;

@@ -9,8 +9,8 @@
 //! memory, the component calls [`available`], which re-takes the block; when it cannot, memory
 //! is exhausted and the operation is refused with `out-of-memory` before anything changes.
 
+use cashier_alloc_reserve::Reserve;
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicPtr, Ordering};
 
 use crate::lend;
 
@@ -18,65 +18,34 @@ use crate::lend;
 /// new flight, once memory is otherwise exhausted.
 pub const RESERVE_BYTES: usize = 64 << 10;
 
-const RESERVE_LAYOUT: Layout = match Layout::from_size_align(RESERVE_BYTES, 16) {
-    Ok(layout) => layout,
-    Err(_) => panic!("the reserve layout is valid"),
-};
-
-/// The reserve block, or null while it is given back.
-static RESERVE: AtomicPtr<u8> = AtomicPtr::new(std::ptr::null_mut());
-
-/// The system allocator, with the reserve as a last resort and lent blocks handed back.
-pub struct ComponentAllocator;
+/// The system allocator with the reserve ([`Reserve`]) as a last resort, and lent blocks
+/// handed back.
+pub struct ComponentAllocator(Reserve<System, RESERVE_BYTES>);
 
 #[global_allocator]
-static ALLOCATOR: ComponentAllocator = ComponentAllocator;
+static ALLOCATOR: ComponentAllocator = ComponentAllocator(Reserve::new(System));
 
-/// Gives the reserve back to the system allocator; false if it already was.
-fn release_reserve() -> bool {
-    let block = RESERVE.swap(std::ptr::null_mut(), Ordering::Relaxed);
-    if block.is_null() {
-        return false;
-    }
-    // SAFETY: `block` came from `System.alloc(RESERVE_LAYOUT)` in `retake`, and the swap above
-    // made this the only owner.
-    unsafe { System.dealloc(block, RESERVE_LAYOUT) };
-    true
-}
-
-// SAFETY: every method forwards to `System` with the caller's arguments; the reserve only adds
-// a retry after a refusal (its block is owned by `RESERVE` alone), and `dealloc` skips only the
-// block `lend` handed out, which `System` never allocated for its `Vec`.
+// SAFETY: every method forwards to the reserve allocator with the caller's arguments, and
+// `dealloc` skips only the block `lend` handed out, which the allocator never allocated for its
+// `Vec`.
 unsafe impl GlobalAlloc for ComponentAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let block = unsafe { System.alloc(layout) };
-        if block.is_null() && release_reserve() {
-            return unsafe { System.alloc(layout) };
-        }
-        block
+        unsafe { self.0.alloc(layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let block = unsafe { System.alloc_zeroed(layout) };
-        if block.is_null() && release_reserve() {
-            return unsafe { System.alloc_zeroed(layout) };
-        }
-        block
+        unsafe { self.0.alloc_zeroed(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         if lend::take_back(ptr) {
             return;
         }
-        unsafe { System.dealloc(ptr, layout) }
+        unsafe { self.0.dealloc(ptr, layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let block = unsafe { System.realloc(ptr, layout, new_size) };
-        if block.is_null() && release_reserve() {
-            return unsafe { System.realloc(ptr, layout, new_size) };
-        }
-        block
+        unsafe { self.0.realloc(ptr, layout, new_size) }
     }
 }
 
@@ -84,18 +53,7 @@ unsafe impl GlobalAlloc for ComponentAllocator {
 /// exhausted, and operations that grow it must be refused.
 #[inline]
 pub fn available() -> bool {
-    !RESERVE.load(Ordering::Relaxed).is_null() || retake()
-}
-
-#[cold]
-fn retake() -> bool {
-    // SAFETY: a valid, non-zero-sized layout.
-    let block = unsafe { System.alloc(RESERVE_LAYOUT) };
-    if block.is_null() {
-        return false;
-    }
-    RESERVE.store(block, Ordering::Relaxed);
-    true
+    ALLOCATOR.0.available()
 }
 
 /// Whether a block of `bytes` can be allocated now (it is allocated and freed again).

@@ -208,7 +208,7 @@ fn container(
         }
         let name = key.as_string().unwrap_or_default();
         let field = Reflect::get(value, &key)
-            .map_err(|e| read_error(argument, &format!("property {name:?}"), e))?;
+            .map_err(|e| read_error(argument, &format!("property \"{name}\""), e))?;
         fields.push((name, convert(&field, argument, depth, ancestors)?));
     }
     Ok(ArgValue::Object(fields))

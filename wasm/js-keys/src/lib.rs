@@ -20,9 +20,6 @@ mod convert;
 mod flights;
 mod headroom;
 
-#[global_allocator]
-static ALLOCATOR: headroom::ReservingAllocator = headroom::ReservingAllocator;
-
 use cashier_core::{ArgSelection, KeyBuilder, KeyOptions, OutOfMemory};
 use cashier_js_support::{error, key_options};
 use js_sys::Array;

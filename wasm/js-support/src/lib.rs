@@ -47,6 +47,61 @@ pub fn whole_number(name: &str, value: f64) -> Result<u64, JsValue> {
     }
 }
 
+/// The allocator of both modules: TLSF (`rlsf`), constant-time, with adjacent memory growths
+/// joined into one pool; on other targets (native tests) the system allocator. The key module
+/// wraps it with its out-of-memory reserve; the core module uses it as it is.
+pub struct Heap;
+
+/// TLSF's options: memory growths joined into one pool (large blocks stay possible without
+/// waste), and realloc as allocate + copy + free (TLSF's in-place realloc is ~1 KB more code).
+#[cfg(target_arch = "wasm32")]
+struct TlsfOptions;
+
+#[cfg(target_arch = "wasm32")]
+impl rlsf::GlobalTlsfOptions for TlsfOptions {
+    const ENABLE_REALLOCATION: bool = false;
+    const COALESCE_POOLS: bool = true;
+}
+
+#[cfg(target_arch = "wasm32")]
+static TLSF: rlsf::GlobalTlsf<TlsfOptions> = rlsf::GlobalTlsf::new();
+
+// SAFETY: every method forwards to one allocator with the caller's arguments.
+unsafe impl core::alloc::GlobalAlloc for Heap {
+    #[inline]
+    unsafe fn alloc(&self, layout: core::alloc::Layout) -> *mut u8 {
+        #[cfg(target_arch = "wasm32")]
+        return unsafe { TLSF.alloc(layout) };
+        #[cfg(not(target_arch = "wasm32"))]
+        return unsafe { std::alloc::System.alloc(layout) };
+    }
+
+    #[inline]
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: core::alloc::Layout) {
+        #[cfg(target_arch = "wasm32")]
+        unsafe {
+            TLSF.dealloc(ptr, layout)
+        };
+        #[cfg(not(target_arch = "wasm32"))]
+        unsafe {
+            std::alloc::System.dealloc(ptr, layout)
+        };
+    }
+
+    #[inline]
+    unsafe fn realloc(
+        &self,
+        ptr: *mut u8,
+        layout: core::alloc::Layout,
+        new_size: usize,
+    ) -> *mut u8 {
+        #[cfg(target_arch = "wasm32")]
+        return unsafe { TLSF.realloc(ptr, layout, new_size) };
+        #[cfg(not(target_arch = "wasm32"))]
+        return unsafe { std::alloc::System.realloc(ptr, layout, new_size) };
+    }
+}
+
 /// Bytes of this module's linear memory. Memory only grows; a bounded cache keeps it bounded.
 pub fn memory_bytes() -> f64 {
     #[cfg(target_arch = "wasm32")]

@@ -9,6 +9,9 @@
 pub mod layout;
 mod slots;
 
+#[global_allocator]
+static ALLOCATOR: cashier_js_support::Heap = cashier_js_support::Heap;
+
 use cashier_core::{KeyBuilder, OutOfMemory};
 use cashier_js_support::{error, key_options};
 use wasm_bindgen::prelude::*;
