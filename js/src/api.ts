@@ -2,7 +2,8 @@
 // memoize's options and results. The cache rules (recency, expiry, eviction, pending
 // computations, key encoding) live in the WebAssembly core; the modules behind this one each
 // have one job:
-// - memoize.ts: memoize's checks and its local storages' wrappers (the hit path);
+// - memoize.ts: memoize's checks and its local storages' wrappers (the hit path); lookup.ts:
+//   where a call's entry is; computations.ts: misses, joins, stale refreshes;
 //   memoize-shared.ts: memoize over a storage outside the process (Redis);
 // - options.ts: checks of memoize's options, the name in keys, name clashes on shared storages;
 // - key-of.ts: the key string of a call (and buildKey); fast-keys.ts: keys of primitive

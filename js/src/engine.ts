@@ -1,6 +1,7 @@
 // The engine of a storage: the core's slots (recency, expiry, eviction, pending computations;
 // WebAssembly) and what JavaScript keeps cheapest itself — the key → slot index and the values.
-// Internal: the storage classes hold one each in a private field.
+// Internal: the storage classes hold one each in a private field; its state is #private, and
+// memoize's hit path reads it through the small methods below (inlined by the JIT).
 //
 // The index has three homes. A key string (every storage) is a key of `strings`. A private
 // cache also indexes calls of one or two primitive arguments by the arguments themselves (Map
@@ -101,56 +102,56 @@ function sameKey(home: Home, first: unknown, second: unknown, otherFirst: unknow
 /** @internal One storage's slots, index and values. */
 export class Engine {
   /** The core's rules for this storage's slots. */
-  readonly slots: WasmSlots;
+  readonly #slots: WasmSlots;
   /** Key string → slot. */
-  readonly strings = new Map<string, number>();
+  readonly #strings = new Map<string, number>();
   /** One argument (or NO_ARGUMENTS) → slot. */
-  readonly ones = new Map<unknown, number>();
+  readonly #ones = new Map<unknown, number>();
   /** First of two arguments → the slot of the only entry with it, or second → slot. */
-  readonly twos = new Map<unknown, number | Map<unknown, number>>();
+  readonly #twos = new Map<unknown, number | Map<unknown, number>>();
   /** By argument count (≥ 3): first argument → slot or the level of the second, and so on. */
-  private manys: (Branch | undefined)[] = [];
+  #manys: (Branch | undefined)[] = [];
   /** Per slot: its key string, its argument, its first argument, or its arguments (BY_MANY). */
-  firsts: unknown[] = [];
+  #firsts: unknown[] = [];
   /** Per slot: its second argument, or IN_STRINGS / IN_ONES / IN_MANYS. */
-  seconds: unknown[] = [];
+  #seconds: unknown[] = [];
   /** Per slot: its value, or the Flight of a pending async computation. */
-  values: unknown[] = [];
+  #values: unknown[] = [];
   /** Bumped by clear: a computation that started before stores nothing. */
-  epoch = 0;
+  #epoch = 0;
   /** The synchronous computations running, innermost last: where each will store, and whether
    * a delete or set cancelled it. */
-  private readonly busyHomes: Home[] = [];
-  private readonly busyFirsts: unknown[] = [];
-  private readonly busySeconds: unknown[] = [];
-  private readonly busyCancelled: boolean[] = [];
-  busyDepth = 0;
+  readonly #busyHomes: Home[] = [];
+  readonly #busyFirsts: unknown[] = [];
+  readonly #busySeconds: unknown[] = [];
+  readonly #busyCancelled: boolean[] = [];
+  #busyDepth = 0;
   /** Views of the core's cells and slots (remade when memory grows or the slots move). */
-  private cells!: Uint32Array;
-  private deadlines!: Float64Array;
+  #cells!: Uint32Array;
+  #deadlines!: Float64Array;
   /** How long after its deadline an entry is still served, stale, while it is refreshed (the
    * window the core was given: `staleWhileRevalidate`); 0: none. */
-  readonly staleWindow: number;
+  readonly #staleWindow: number;
   /** The refreshes running, by slot (stale-while-revalidate): one per entry. A refresh stores
    * its value only if its slot still holds the same token when it settles. */
-  readonly refreshing = new Map<number, object>();
+  readonly #refreshing = new Map<number, object>();
   /** The core's store time (one f64 it owns; see {@link now}). */
-  private sharedTime!: Float64Array;
+  #sharedTime!: Float64Array;
   /** Entries of the operation log (hits, planned inserts) not yet applied by the core. */
-  private touched = 0;
+  #touched = 0;
   /** How many of them are planned inserts: all of them while no hit came between. */
-  private logged = 0;
+  #logged = 0;
   /** The plan of the next inserts' slots in the cells: the next one to use, and its end. */
-  private planned = 0;
-  private planEnd = 0;
-  private planSize = FIRST_PLAN;
-  private readonly clock: () => number;
+  #planned = 0;
+  #planEnd = 0;
+  #planSize = FIRST_PLAN;
+  readonly #clock: () => number;
   /** Whether any entry may expire: the clock is read only then. */
-  private timed: boolean;
+  #timed: boolean;
   /** Whether async computations may hold pending slots here (TTLMapAsyncStorage). */
-  private readonly computesAsync: boolean;
+  readonly #computesAsync: boolean;
   /** Neither: every indexed slot is live, and a hit reads no deadline. */
-  private everLive: boolean;
+  #everLive: boolean;
 
   constructor(options: StorageOptions = {}, computesAsync = false) {
     const { ttl, clock, staleWhileRevalidate } = options;
@@ -161,18 +162,18 @@ export class Engine {
     const maxSize = checkMaxSize(options.maxSize ?? DEFAULT_MAX_SIZE);
     if (clock !== undefined && typeof clock !== "function") throw new TypeError("clock must be a function returning milliseconds");
     checkTtl(ttl);
-    this.slots = new WasmSlots(maxSize, ttl, staleWhileRevalidate);
-    this.staleWindow = staleWhileRevalidate ?? 0;
+    this.#slots = new WasmSlots(maxSize, ttl, staleWhileRevalidate);
+    this.#staleWindow = staleWhileRevalidate ?? 0;
     // Room for a full cache up front, as the core reserves its slots (PREALLOCATED_SLOTS).
     const slots = Math.min(maxSize, PREALLOCATED_SLOTS);
-    this.firsts = new Array(slots);
-    this.seconds = new Array(slots);
-    this.values = new Array(slots);
-    this.clock = clock ?? runClock;
-    this.timed = ttl !== undefined;
-    this.computesAsync = computesAsync;
-    this.everLive = !this.timed && !computesAsync;
-    this.view();
+    this.#firsts = new Array(slots);
+    this.#seconds = new Array(slots);
+    this.#values = new Array(slots);
+    this.#clock = clock ?? runClock;
+    this.#timed = ttl !== undefined;
+    this.#computesAsync = computesAsync;
+    this.#everLive = !this.#timed && !computesAsync;
+    this.#view();
   }
 
   /** What the index holds for a key, as a lookup: the slot of a live entry (its hit recorded),
@@ -180,52 +181,103 @@ export class Engine {
    * freed. */
   check(found: number | undefined): number {
     if (found === undefined) return ABSENT;
-    if (this.everLive) {
-      // Nothing here can expire or be pending: every indexed slot is a live entry.
-      if (this.cells.length === 0) this.view();
-      this.cells[LOG + this.touched] = found;
-      if (++this.touched === LOG_CAPACITY) this.slots.flush(this.takeTouched());
-      return found;
-    }
-    let deadline = this.deadlines[found * SLOT_STRIDE];
+    // Where nothing can expire or be pending, every indexed slot is a live entry.
+    if (!this.#everLive) return this.#checkTimed(found);
+    if (this.#cells.length === 0) this.#view();
+    // The hit, logged (as #logHit does; written out here, where every hit passes, since V8 does
+    // not always inline a private method two calls deep).
+    const touched = this.#touched;
+    this.#cells[LOG + touched] = found;
+    this.#touched = touched + 1;
+    if (touched + 1 === LOG_CAPACITY) this.#flushLog();
+    return found;
+  }
+
+  /** {@link check} where entries may expire or be pending. Apart from {@link check}, whose
+   * bytecode must stay small: the hit path inlines it, with the miss path, within V8's budget. */
+  #checkTimed(found: number): number {
+    let deadline = this.#deadlines[found * SLOT_STRIDE];
     if (deadline === undefined) {
-      this.view();
-      deadline = this.deadlines[found * SLOT_STRIDE]!;
+      this.#view();
+      deadline = this.#deadlines[found * SLOT_STRIDE]!;
     }
-    if (deadline === Infinity || (deadline >= 0 && this.now() < deadline)) {
-      this.cells[LOG + this.touched] = found;
-      if (++this.touched === LOG_CAPACITY) this.slots.flush(this.takeTouched());
-      return found;
-    }
+    if (deadline !== Infinity && !(deadline >= 0 && this.#now() < deadline)) return this.#checkNotLive(found, deadline);
+    this.#logHit(found);
+    return found;
+  }
+
+  /** {@link check} of an entry past its `deadline`, or pending. */
+  #checkNotLive(found: number, deadline: number): number {
     if (deadline === PENDING) return PENDING_BASE - found;
-    if (this.staleWindow > 0 && this.storeTime() < deadline + this.staleWindow) {
+    if (this.#staleWindow > 0 && this.#storeTime() < deadline + this.#staleWindow) {
       // Stale but servable: a hit for recency, counted stale by the core.
-      this.cells[STALE_HITS]! += 1;
-      this.cells[LOG + this.touched] = found;
-      if (++this.touched === LOG_CAPACITY) this.slots.flush(this.takeTouched());
+      this.#cells[STALE_HITS]! += 1;
+      this.#logHit(found);
       return STALE_BASE - found;
     }
-    if (this.slots.expire(this.takeTouched(), found, this.storeTime())) this.forget(found);
+    if (this.#slots.expire(this.#takeTouched(), found, this.#storeTime())) this.#forget(found);
     return ABSENT;
+  }
+
+  /** Hands the full hit log to the core. */
+  #flushLog(): void {
+    this.#slots.flush(this.#takeTouched());
+  }
+
+  /** Logs a hit on `slot` for the core (applied, in order, before its next operation); the
+   * views are current. Each #private field is read once: every access is a keyed load checked
+   * against its name. */
+  #logHit(slot: number): void {
+    const touched = this.#touched;
+    this.#cells[LOG + touched] = slot;
+    this.#touched = touched + 1;
+    if (touched + 1 === LOG_CAPACITY) this.#flushLog();
+  }
+
+  /** The value (or pending Flight) in `slot`: what a lookup found. */
+  valueAt(slot: number): unknown {
+    return this.#values[slot];
+  }
+
+  /** {@link check} of the entry for key string `key`. */
+  lookupKey(key: string): number {
+    return this.check(this.#strings.get(key));
+  }
+
+  /** {@link check} of a private cache's call of `count` (1 or 2) primitive arguments `a`, `b`,
+   * read straight from the argument index. */
+  lookupOneOrTwo(count: number, a: unknown, b: unknown): number {
+    if (count === 1) return this.check(this.#ones.get(a));
+    let found: number | undefined;
+    const first = this.#twos.get(a);
+    if (typeof first !== "number") {
+      found = first?.get(b);
+    } else {
+      // The only entry with this first argument: its second is kept by slot.
+      const second = this.#seconds[first];
+      if (second === b || (second !== second && b !== b)) found = first;
+    }
+    // Two calls of check, not four, so that inlining them stays within V8's budget.
+    return this.check(found);
   }
 
   /** The slot the index holds for a key at `home` (`second` only for BY_TWO; `first` is the
    * argument list for BY_MANY), or undefined. */
   find(home: Home, first: unknown, second: unknown): number | undefined {
-    if (home === BY_STRING) return this.strings.get(first as string);
-    if (home === BY_ONE) return this.ones.get(first);
-    if (home === BY_MANY) return this.findMany(first as unknown[]);
-    const found = this.twos.get(first);
-    if (typeof found === "number") return sameValueZero(this.seconds[found], second) ? found : undefined;
+    if (home === BY_STRING) return this.#strings.get(first as string);
+    if (home === BY_ONE) return this.#ones.get(first);
+    if (home === BY_MANY) return this.#findMany(first as unknown[]);
+    const found = this.#twos.get(first);
+    if (typeof found === "number") return sameValueZero(this.#seconds[found], second) ? found : undefined;
     return found?.get(second);
   }
 
   /** {@link find} for three or more arguments. */
-  private findMany(args: readonly unknown[]): number | undefined {
-    let level = this.manys[args.length];
+  #findMany(args: readonly unknown[]): number | undefined {
+    let level = this.#manys[args.length];
     for (let depth = 0; level !== undefined; depth++) {
       const found: number | Branch | undefined = level.get(args[depth]);
-      if (typeof found === "number") return sameFrom(this.firsts[found] as unknown[], args, depth + 1) ? found : undefined;
+      if (typeof found === "number") return sameFrom(this.#firsts[found] as unknown[], args, depth + 1) ? found : undefined;
       level = found;
     }
     return undefined;
@@ -233,42 +285,42 @@ export class Engine {
 
   /** Whether `key` has a live entry (no hit recorded). */
   has(key: string): boolean {
-    const slot = this.strings.get(key);
+    const slot = this.#strings.get(key);
     if (slot === undefined) return false;
-    if (this.everLive) return true;
-    let deadline = this.deadlines[slot * SLOT_STRIDE];
+    if (this.#everLive) return true;
+    let deadline = this.#deadlines[slot * SLOT_STRIDE];
     if (deadline === undefined) {
-      this.view();
-      deadline = this.deadlines[slot * SLOT_STRIDE]!;
+      this.#view();
+      deadline = this.#deadlines[slot * SLOT_STRIDE]!;
     }
-    return deadline === Infinity || (deadline >= 0 && this.now() < deadline + this.staleWindow);
+    return deadline === Infinity || (deadline >= 0 && this.#now() < deadline + this.#staleWindow);
   }
 
-  /** Reserves a pending slot for a key (its serial is then {@link serial}). */
-  begin(home: Home, first: unknown, second: unknown): number {
-    const slot = this.slots.begin(this.takeTouched());
+  /** Reserves a pending slot for a key, holding `flight` (its serial is then {@link serial}). */
+  begin(home: Home, first: unknown, second: unknown, flight: unknown): number {
+    const slot = this.#slots.begin(this.#takeTouched());
     if (slot === NO_SLOT) throw outOfMemory();
-    this.follow(slot);
-    this.link(slot, home, first, second, undefined);
+    this.#follow(slot);
+    this.#link(slot, home, first, second, flight);
     return slot;
   }
 
   /** The serial of the slot the latest {@link begin} reserved. */
   serial(): number {
-    return this.cells[SERIAL]!;
+    return this.#cells[SERIAL]!;
   }
 
   /** Stores the value of pending slot `slot`/`serial`, unless it was deleted or cleared
    * meanwhile. */
   complete(slot: number, serial: number, value: unknown, ttl: number | undefined): void {
-    const stored = this.slots.complete(this.takeTouched(), slot, serial, this.time(ttl), ttl ?? Number.NaN);
-    this.dropFreed();
-    if (stored) this.values[slot] = value;
+    const stored = this.#slots.complete(this.#takeTouched(), slot, serial, this.#time(ttl), ttl ?? Number.NaN);
+    this.#dropFreed();
+    if (stored) this.#values[slot] = value;
   }
 
   /** Frees pending slot `slot`/`serial` after its computation failed. */
   fail(slot: number, serial: number): void {
-    if (this.slots.fail(this.takeTouched(), slot, serial)) this.forget(slot);
+    if (this.#slots.fail(this.#takeTouched(), slot, serial)) this.#forget(slot);
   }
 
   /** Stores `value` as a new entry for a key that has none. */
@@ -276,84 +328,90 @@ export class Engine {
     // Where nothing can expire and no hit came since the core last looked, a new entry takes
     // the next planned slot without a call into WebAssembly: the core applies the logged
     // inserts, in order, before its next operation (see WasmSlots).
-    if (ttl === undefined && this.everLive && this.touched === this.logged && this.touched < LOG_CAPACITY) {
-      if (this.planned === this.planEnd) this.plan();
-      if (this.planned < this.planEnd) {
-        let cells = this.cells;
+    if (ttl === undefined && this.#everLive && this.#touched === this.#logged && this.#touched < LOG_CAPACITY) {
+      if (this.#planned === this.#planEnd) this.#plan();
+      if (this.#planned < this.#planEnd) {
+        let cells = this.#cells;
         if (cells.length === 0) {
-          this.view();
-          cells = this.cells;
+          this.#view();
+          cells = this.#cells;
         }
-        const planned = cells[PLAN + this.planned++]!;
+        const planned = cells[PLAN + this.#planned++]!;
         const slot = planned & 0x7fff_ffff;
-        if (planned !== slot) this.unindex(slot); // it evicts: the old entry leaves the index
-        cells[LOG + this.touched++] = slot + INSERT;
-        this.logged++;
-        this.link(slot, home, first, second, value);
+        if (planned !== slot) this.#unindex(slot); // it evicts: the old entry leaves the index
+        cells[LOG + this.#touched++] = slot + INSERT;
+        this.#logged++;
+        this.#link(slot, home, first, second, value);
         return;
       }
     }
-    const slot = this.slots.insert(this.takeTouched(), this.time(ttl), ttl ?? Number.NaN);
+    const slot = this.#slots.insert(this.#takeTouched(), this.#time(ttl), ttl ?? Number.NaN);
     if (slot === NO_SLOT) throw outOfMemory();
     // The slots the core freed to make room (the new slot may be one of them), then the view.
-    let cells = this.cells;
+    let cells = this.#cells;
     if (cells.length === 0) {
-      this.view();
-      cells = this.cells;
+      this.#view();
+      cells = this.#cells;
     }
     const count = cells[FREED_COUNT]!;
     for (let i = 0; i < count; i++) {
       const freed = cells[FREED + i]!;
       // The slot reused at once keeps its array places: link overwrites them.
-      if (freed === slot) this.unindex(freed);
-      else this.forget(freed);
+      if (freed === slot) this.#unindex(freed);
+      else this.#forget(freed);
     }
-    if (slot * SLOT_STRIDE >= this.deadlines.length || cells[DEADLINES_AT] !== this.deadlines.byteOffset) this.view();
+    if (slot * SLOT_STRIDE >= this.#deadlines.length || cells[DEADLINES_AT] !== this.#deadlines.byteOffset) this.#view();
     // Only now, with room made, is the index navigated: the key's place is found from the root.
-    this.link(slot, home, first, second, value);
+    this.#link(slot, home, first, second, value);
+  }
+
+  /** Bumped by every clear: a computation started in an older epoch stores nothing. */
+  get epoch(): number {
+    return this.#epoch;
   }
 
   /** Whether a synchronous computation of a key is running. */
   isBusy(home: Home, first: unknown, second: unknown): boolean {
-    const depth = this.busyDepth;
+    const depth = this.#busyDepth;
+    if (depth === 0) return false;
     for (let i = 0; i < depth; i++) {
-      if (this.busyHomes[i] === home && sameKey(home, first, second, this.busyFirsts[i], this.busySeconds[i])) return true;
+      if (this.#busyHomes[i] === home && sameKey(home, first, second, this.#busyFirsts[i], this.#busySeconds[i])) return true;
     }
     return false;
   }
 
   /** Starts a synchronous computation of a key. */
   enter(home: Home, first: unknown, second: unknown): void {
-    const depth = this.busyDepth++;
-    this.busyHomes[depth] = home;
-    this.busyFirsts[depth] = first;
-    this.busySeconds[depth] = second;
-    this.busyCancelled[depth] = false;
+    const depth = this.#busyDepth++;
+    this.#busyHomes[depth] = home;
+    this.#busyFirsts[depth] = first;
+    this.#busySeconds[depth] = second;
+    this.#busyCancelled[depth] = false;
   }
 
   /** Ends the innermost synchronous computation (of a key, started in `epoch`): stores `value`
    * unless it failed or the key was deleted, set or cleared meanwhile. */
   leave(home: Home, first: unknown, second: unknown, epoch: number, value: unknown, ttl: number | undefined, failed: boolean): void {
-    const depth = --this.busyDepth;
-    const cancelled = this.busyCancelled[depth];
+    const depth = --this.#busyDepth;
+    const cancelled = this.#busyCancelled[depth];
     // Keep no argument alive.
-    this.busyFirsts[depth] = undefined;
-    this.busySeconds[depth] = undefined;
-    if (!failed && !cancelled && epoch === this.epoch) this.insert(home, first, second, value, ttl);
+    this.#busyFirsts[depth] = undefined;
+    this.#busySeconds[depth] = undefined;
+    if (!failed && !cancelled && epoch === this.#epoch) this.insert(home, first, second, value, ttl);
   }
 
   /** Cancels a running synchronous computation of a key, if any. */
-  private cancelBusy(home: Home, first: unknown, second: unknown): void {
-    for (let i = this.busyDepth - 1; i >= 0; i--) {
-      if (this.busyHomes[i] === home && sameKey(home, first, second, this.busyFirsts[i], this.busySeconds[i])) this.busyCancelled[i] = true;
+  #cancelBusy(home: Home, first: unknown, second: unknown): void {
+    for (let i = this.#busyDepth - 1; i >= 0; i--) {
+      if (this.#busyHomes[i] === home && sameKey(home, first, second, this.#busyFirsts[i], this.#busySeconds[i])) this.#busyCancelled[i] = true;
     }
   }
 
   /** The live value for `key`, or `missing`. */
   getValue(key: string, missing: unknown): unknown {
-    const slot = this.check(this.strings.get(key));
-    if (slot >= 0) return this.values[slot];
-    if (slot <= STALE_BASE) return this.values[STALE_BASE - slot];
+    const slot = this.check(this.#strings.get(key));
+    if (slot >= 0) return this.#values[slot];
+    if (slot <= STALE_BASE) return this.#values[STALE_BASE - slot];
     this.countMiss();
     return missing;
   }
@@ -361,47 +419,56 @@ export class Engine {
   /** Reports a miss to the core, which counts it at its next operation (every counter is the
    * core's; JavaScript only reports what it saw without calling in, as it logs hits). */
   countMiss(): void {
-    if (this.cells.length === 0) this.view();
-    this.cells[MISSES]! += 1;
+    if (this.#cells.length === 0) this.#view();
+    this.#cells[MISSES]! += 1;
   }
 
   /** Reports a caller that joined a pending computation (a hit and a join for the core). */
   countJoin(): void {
-    if (this.cells.length === 0) this.view();
-    this.cells[JOINS]! += 1;
+    if (this.#cells.length === 0) this.#view();
+    this.#cells[JOINS]! += 1;
   }
 
   /** Stores `value` for `key` with its own `ttl` or the default. */
   setValue(key: string, value: unknown, ttl?: number): void {
     checkTtl(ttl);
-    if (this.busyDepth > 0) this.cancelBusy(BY_STRING, key, undefined);
-    const existing = this.strings.get(key);
+    if (this.#busyDepth > 0) this.#cancelBusy(BY_STRING, key, undefined);
+    const existing = this.#strings.get(key);
     if (existing !== undefined) {
-      if (this.slots.refresh(this.takeTouched(), existing, this.time(ttl), ttl ?? Number.NaN)) {
-        this.values[existing] = value;
+      if (this.#slots.refresh(this.#takeTouched(), existing, this.#time(ttl), ttl ?? Number.NaN)) {
+        this.#values[existing] = value;
         // The value set wins over a refresh running for the key.
-        if (this.refreshing.size > 0) this.refreshing.delete(existing);
+        if (this.#refreshing.size > 0) this.#refreshing.delete(existing);
         return;
       }
       // A pending computation's slot: the value set wins, the computation stores nothing.
-      this.slots.remove(0, existing, this.storeTime());
-      this.forget(existing);
+      this.#slots.remove(0, existing, this.#storeTime());
+      this.#forget(existing);
     }
     this.insert(BY_STRING, key, undefined, value, ttl);
+  }
+
+  /** A token for the one refresh of the stale entry in `slot` (stale-while-revalidate), or
+   * undefined while one runs. */
+  startRefresh(slot: number): object | undefined {
+    if (this.#refreshing.has(slot)) return undefined;
+    const token = {};
+    this.#refreshing.set(slot, token);
+    return token;
   }
 
   /** Stores the value of the refresh `token` of `slot` (stale-while-revalidate), fresh for
    * `ttl`, unless a delete, set, clear or the end of the stale window came first. */
   refreshed(slot: number, token: object, value: unknown, ttl: number | undefined): void {
-    if (this.refreshing.get(slot) !== token) return;
-    this.refreshing.delete(slot);
-    if (this.slots.refresh(this.takeTouched(), slot, this.time(ttl), ttl ?? Number.NaN)) this.values[slot] = value;
+    if (this.#refreshing.get(slot) !== token) return;
+    this.#refreshing.delete(slot);
+    if (this.#slots.refresh(this.#takeTouched(), slot, this.#time(ttl), ttl ?? Number.NaN)) this.#values[slot] = value;
   }
 
   /** The refresh `token` of `slot` failed: the stale value stays until its window ends, and
    * the next stale hit starts another refresh. */
   refreshFailed(slot: number, token: object): void {
-    if (this.refreshing.get(slot) === token) this.refreshing.delete(slot);
+    if (this.#refreshing.get(slot) === token) this.#refreshing.delete(slot);
   }
 
   /** Removes `key` (cancelling a pending computation); true if a live value was removed. */
@@ -411,34 +478,34 @@ export class Engine {
 
   /** Removes what the index holds for a key. */
   deleteAt(home: Home, first: unknown, second: unknown): boolean {
-    if (this.busyDepth > 0) this.cancelBusy(home, first, second);
+    if (this.#busyDepth > 0) this.#cancelBusy(home, first, second);
     const found = this.find(home, first, second);
     if (found === undefined) return false;
-    const live = this.slots.remove(this.takeTouched(), found, this.time(undefined));
-    this.forget(found);
+    const live = this.#slots.remove(this.#takeTouched(), found, this.#time(undefined));
+    this.#forget(found);
     return live;
   }
 
   /** Removes every entry and cancels every pending computation, in O(1). */
   clearAll(): void {
     // The hits logged so far still count (the core applies the log first), then everything goes.
-    this.slots.flush(this.takeTouched());
-    this.slots.clear();
-    this.epoch++;
-    this.refreshing.clear();
+    this.#slots.flush(this.#takeTouched());
+    this.#slots.clear();
+    this.#epoch++;
+    this.#refreshing.clear();
     // The roots stay (memoized functions keep them); emptying a Map is O(1) in V8.
-    this.strings.clear();
-    this.ones.clear();
-    this.twos.clear();
-    this.manys = [];
-    this.firsts = [];
-    this.seconds = [];
-    this.values = [];
+    this.#strings.clear();
+    this.#ones.clear();
+    this.#twos.clear();
+    this.#manys = [];
+    this.#firsts = [];
+    this.#seconds = [];
+    this.#values = [];
   }
 
   /** The counters: the core's, with the synchronous computations under way as pending. */
   counters(): CacheStats {
-    const stats = this.slots.stats(this.takeTouched(), this.busyDepth);
+    const stats = this.#slots.stats(this.#takeTouched(), this.#busyDepth);
     const counters = {
       hits: stats.hits,
       staleHits: stats.staleHits,
@@ -454,43 +521,60 @@ export class Engine {
   }
 
 
+  /** For tests that pin the hit path to the core: the key strings indexed and their slots. */
+  keySlots(): [string, number][] {
+    return [...this.#strings];
+  }
+
+  /** For tests: the core's own decision whether `slot` is live (or, with `servable`, may be
+   * served, stale included) at `now`. */
+  coreDecides(slot: number, now: number, servable: boolean): boolean {
+    const touched = this.#takeTouched();
+    return servable ? this.#slots.isServable(touched, slot, now) : this.#slots.isLive(touched, slot, now);
+  }
+
+  /** For tests: planned insert slots the core found taken (0 when every plan held). */
+  planMisses(): number {
+    return this.#slots.planMisses();
+  }
+
   /** Indexes `slot` under its key, found from the root, and stores its value. */
-  private link(slot: number, home: Home, first: unknown, second: unknown, value: unknown): void {
-    this.firsts[slot] = first;
-    this.values[slot] = value;
+  #link(slot: number, home: Home, first: unknown, second: unknown, value: unknown): void {
+    this.#firsts[slot] = first;
+    this.#values[slot] = value;
     if (home === BY_STRING) {
-      this.strings.set(first as string, slot);
-      this.seconds[slot] = IN_STRINGS;
+      this.#strings.set(first as string, slot);
+      this.#seconds[slot] = IN_STRINGS;
       return;
     }
     if (home === BY_ONE) {
-      this.ones.set(first, slot);
-      this.seconds[slot] = IN_ONES;
+      this.#ones.set(first, slot);
+      this.#seconds[slot] = IN_ONES;
       return;
     }
     if (home === BY_MANY) {
-      this.seconds[slot] = IN_MANYS;
-      this.linkMany(slot, first as unknown[]);
+      this.#seconds[slot] = IN_MANYS;
+      this.#linkMany(slot, first as unknown[]);
       return;
     }
-    this.seconds[slot] = second;
-    const found = this.twos.get(first);
+    this.#seconds[slot] = second;
+    const found = this.#twos.get(first);
     if (found === undefined) {
-      this.twos.set(first, slot);
+      this.#twos.set(first, slot);
     } else if (typeof found !== "number") {
       found.set(second, slot);
-    } else if (found === slot || sameValueZero(this.seconds[found], second)) {
-      this.twos.set(first, slot); // (a key never has two slots: the old one was freed first)
+    } else if (found === slot || sameValueZero(this.#seconds[found], second)) {
+      this.#twos.set(first, slot); // (a key never has two slots: the old one was freed first)
     } else {
       // A second entry with this first argument: the level of second arguments.
-      this.twos.set(first, new Map<unknown, number>([[this.seconds[found], found], [second, slot]]));
+      this.#twos.set(first, new Map<unknown, number>([[this.#seconds[found], found], [second, slot]]));
     }
   }
 
   /** Indexes `slot` under the arguments `args` (three or more) in `manys`. */
-  private linkMany(slot: number, args: readonly unknown[]): void {
-    let level: Branch | undefined = this.manys[args.length];
-    if (level === undefined) this.manys[args.length] = level = new Map();
+  #linkMany(slot: number, args: readonly unknown[]): void {
+    let level: Branch | undefined = this.#manys[args.length];
+    if (level === undefined) this.#manys[args.length] = level = new Map();
     for (let depth = 0; ; depth++) {
       const argument = args[depth];
       const found: number | Branch | undefined = level.get(argument);
@@ -502,7 +586,7 @@ export class Engine {
         level = found;
         continue;
       }
-      const other = this.firsts[found] as unknown[];
+      const other = this.#firsts[found] as unknown[];
       if (found === slot || sameFrom(other, args, depth + 1)) {
         level.set(argument, slot); // (a key never has two slots: the old one was freed first)
         return;
@@ -516,9 +600,9 @@ export class Engine {
 
   /** Deletes `slot` (indexed under `args`) from `manys`, collapsing each level it leaves with a
    * single slot back into that slot. */
-  private unindexMany(slot: number, args: readonly unknown[]): void {
+  #unindexMany(slot: number, args: readonly unknown[]): void {
     const levels: Branch[] = [];
-    let level = this.manys[args.length];
+    let level = this.#manys[args.length];
     for (let depth = 0; level !== undefined; depth++) {
       const found: number | Branch | undefined = level.get(args[depth]);
       levels.push(level);
@@ -544,116 +628,121 @@ export class Engine {
   }
 
   /** Store time for an operation storing with `ttl`: the clock is read only if something can expire. */
-  private time(ttl: number | undefined): number {
-    if (ttl !== undefined && !this.timed) {
-      this.timed = true;
-      this.everLive = false;
+  #time(ttl: number | undefined): number {
+    if (ttl !== undefined && !this.#timed) {
+      this.#timed = true;
+      this.#everLive = false;
     }
-    return this.timed ? this.now() : this.storeTime();
+    return this.#timed ? this.#now() : this.#storeTime();
   }
 
   /** Store time, read from the clock: the core's store time (a shared cell), advanced to the
    * reading when the clock reads later — a reading that is earlier, throws, or is not a finite
    * number ≥ 0 leaves it where it is (time never runs backwards). The core observes what is
    * recorded here at its next operation, as it applies logged hits. */
-  private now(): number {
+  #now(): number {
     let reading: unknown;
     try {
-      reading = this.clock();
+      reading = this.#clock();
     } catch {
-      return this.storeTime();
+      return this.#storeTime();
     }
-    const latest = this.storeTime();
+    let shared = this.#sharedTime;
+    if (shared.length === 0) {
+      this.#view();
+      shared = this.#sharedTime;
+    }
+    const latest = shared[0]!;
     if (typeof reading === "number" && reading > latest && reading < Infinity) {
       const now = Math.floor(reading);
-      this.sharedTime[0] = now;
+      shared[0] = now;
       return now;
     }
     return latest;
   }
 
   /** The core's store time, without reading the clock. */
-  private storeTime(): number {
-    if (this.sharedTime.length === 0) this.view();
-    return this.sharedTime[0]!;
+  #storeTime(): number {
+    if (this.#sharedTime.length === 0) this.#view();
+    return this.#sharedTime[0]!;
   }
 
   /** The number of log entries for the core's next operation to apply first; the plan ends
    * with it (a plan cut short by anything but inserts makes the next one short too). */
-  private takeTouched(): number {
-    const touched = this.touched;
-    this.touched = 0;
-    this.logged = 0;
-    if (this.planned < this.planEnd) this.planSize = FIRST_PLAN;
-    this.planned = this.planEnd = 0;
+  #takeTouched(): number {
+    const touched = this.#touched;
+    this.#touched = 0;
+    this.#logged = 0;
+    if (this.#planned < this.#planEnd) this.#planSize = FIRST_PLAN;
+    this.#planned = this.#planEnd = 0;
     return touched;
   }
 
   /** Asks the core for the next inserts' slots (applying the log first). */
-  private plan(): void {
-    const used = this.planEnd > 0 && this.planned === this.planEnd;
-    const size = used ? Math.min(this.planSize * 2, PLAN_CAPACITY) : this.planSize;
-    const listed = this.slots.plan(this.takeTouched(), size);
-    this.planSize = size;
-    this.planEnd = listed;
+  #plan(): void {
+    const used = this.#planEnd > 0 && this.#planned === this.#planEnd;
+    const size = used ? Math.min(this.#planSize * 2, PLAN_CAPACITY) : this.#planSize;
+    const listed = this.#slots.plan(this.#takeTouched(), size);
+    this.#planSize = size;
+    this.#planEnd = listed;
   }
 
   /** Drops what this side holds for the slots the core's latest operation freed. */
-  private dropFreed(): void {
-    if (this.cells.length === 0) this.view();
-    const count = this.cells[FREED_COUNT]!;
-    for (let i = 0; i < count; i++) this.forget(this.cells[FREED + i]!);
+  #dropFreed(): void {
+    if (this.#cells.length === 0) this.#view();
+    const count = this.#cells[FREED_COUNT]!;
+    for (let i = 0; i < count; i++) this.#forget(this.#cells[FREED + i]!);
   }
 
   /** Drops what this side holds for a freed slot. */
-  private forget(slot: number): void {
-    if (this.refreshing.size > 0) this.refreshing.delete(slot);
-    this.unindex(slot);
-    this.firsts[slot] = undefined;
-    this.seconds[slot] = undefined;
-    this.values[slot] = undefined;
+  #forget(slot: number): void {
+    if (this.#refreshing.size > 0) this.#refreshing.delete(slot);
+    this.#unindex(slot);
+    this.#firsts[slot] = undefined;
+    this.#seconds[slot] = undefined;
+    this.#values[slot] = undefined;
   }
 
   /** Deletes a freed slot's index entry, found from the root (a slot's key maps to it for as
    * long as the slot is held: replacing, expiring and cancelling free the old slot first); a
    * level of second arguments left with one entry collapses back to that entry's slot. */
-  private unindex(slot: number): void {
-    const first = this.firsts[slot];
-    const second = this.seconds[slot];
+  #unindex(slot: number): void {
+    const first = this.#firsts[slot];
+    const second = this.#seconds[slot];
     if (second === IN_ONES) {
-      this.ones.delete(first);
+      this.#ones.delete(first);
       return;
     }
     if (second === IN_STRINGS) {
-      this.strings.delete(first as string);
+      this.#strings.delete(first as string);
       return;
     }
     if (second === IN_MANYS) {
-      this.unindexMany(slot, first as unknown[]);
+      this.#unindexMany(slot, first as unknown[]);
       return;
     }
-    const found = this.twos.get(first);
+    const found = this.#twos.get(first);
     if (found === slot) {
-      this.twos.delete(first);
+      this.#twos.delete(first);
     } else if (typeof found === "object" && found.get(second) === slot) {
       found.delete(second);
       if (found.size === 1) {
-        for (const only of found.values()) this.twos.set(first, only);
+        for (const only of found.values()) this.#twos.set(first, only);
       }
     }
   }
 
   /** Remakes the views if `slot` is beyond them, the deadlines moved or memory grew. */
-  private follow(slot: number): void {
-    if (slot * SLOT_STRIDE >= this.deadlines.length || this.cells.length === 0 || this.cells[DEADLINES_AT] !== this.deadlines.byteOffset) this.view();
+  #follow(slot: number): void {
+    if (slot * SLOT_STRIDE >= this.#deadlines.length || this.#cells.length === 0 || this.#cells[DEADLINES_AT] !== this.#deadlines.byteOffset) this.#view();
   }
 
-  private view(): void {
+  #view(): void {
     memory ??= wasmMemoryObject() as WebAssembly.Memory;
     const buffer = memory.buffer;
-    this.cells = new Uint32Array(buffer, this.slots.cellsAt(), CELLS);
+    this.#cells = new Uint32Array(buffer, this.#slots.cellsAt(), CELLS);
     // Slot i's deadline is the f64 at 16 × i (the core's SlotNode layout).
-    this.deadlines = new Float64Array(buffer, this.cells[DEADLINES_AT]!, this.cells[DEADLINES_LEN]! * SLOT_STRIDE);
-    this.sharedTime = new Float64Array(buffer, this.cells[TIME_AT]!, 1);
+    this.#deadlines = new Float64Array(buffer, this.#cells[DEADLINES_AT]!, this.#cells[DEADLINES_LEN]! * SLOT_STRIDE);
+    this.#sharedTime = new Float64Array(buffer, this.#cells[TIME_AT]!, 1);
   }
 }

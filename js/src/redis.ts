@@ -218,46 +218,46 @@ export class RedisStorage implements SharedAsyncStorage {
   /** The pub/sub channel a `delete` publishes its key on: `{prefix}invalidate` (see TieredStorage). */
   readonly channel: string;
   readonly ttl: number | undefined;
-  private readonly command: RedisCommand;
-  private readonly serializer: ValueSerializer;
-  private readonly timeout: number;
-  private readonly retryAfter: number;
-  private readonly lock: LockOptions | undefined;
-  private readonly onError: ((error: StorageError) => void) | undefined;
-  private readonly generationKey: string;
-  private readonly shas = new Map<string, string>();
-  private readonly deadlines: Deadlines;
-  private readonly tokenBase = randomToken();
-  private tokens = 0;
-  private skipUntil = 0;
+  readonly #command: RedisCommand;
+  readonly #serializer: ValueSerializer;
+  readonly #timeout: number;
+  readonly #retryAfter: number;
+  readonly #lock: LockOptions | undefined;
+  readonly #onError: ((error: StorageError) => void) | undefined;
+  readonly #generationKey: string;
+  readonly #shas = new Map<string, string>();
+  readonly #deadlines: Deadlines;
+  readonly #tokenBase = randomToken();
+  #tokens = 0;
+  #skipUntil = 0;
   /** The generation this storage last read (undefined: none yet), which a lookup by MGET assumes. */
-  private known: string | undefined;
+  #known: string | undefined;
   /** The MGET this tick's lookups share. */
-  private readonly batcher: MgetBatcher;
-  private counters: SharedStats = { hits: 0, misses: 0, waits: 0, errors: 0 };
+  readonly #batcher: MgetBatcher;
+  #counters: SharedStats = { hits: 0, misses: 0, waits: 0, errors: 0 };
 
   constructor(options: RedisStorageOptions) {
     if (options === null || typeof options !== "object") throw new TypeError("RedisStorage: options with a client are required");
-    this.command = commandOf(options.client);
+    this.#command = commandOf(options.client);
     this.prefix = options.prefix ?? "cashier:";
     if (typeof this.prefix !== "string") throw new TypeError("RedisStorage: prefix must be a string");
     this.ttl = options.ttl === undefined ? undefined : whole("ttl", options.ttl, 0);
-    this.serializer = options.serializer ?? jsonValues;
-    if (typeof this.serializer?.serialize !== "function" || typeof this.serializer.deserialize !== "function") {
+    this.#serializer = options.serializer ?? jsonValues;
+    if (typeof this.#serializer?.serialize !== "function" || typeof this.#serializer.deserialize !== "function") {
       throw new TypeError("RedisStorage: serializer must have serialize(value) and deserialize(text)");
     }
-    this.timeout = whole("timeout", options.timeout, 500);
-    this.retryAfter = whole("retryAfter", options.retryAfter, 1000);
-    this.deadlines = new Deadlines(this.timeout);
+    this.#timeout = whole("timeout", options.timeout, 500);
+    this.#retryAfter = whole("retryAfter", options.retryAfter, 1000);
+    this.#deadlines = new Deadlines(this.#timeout);
     const lock = options.lock;
     if (lock) {
       const given = lock === true ? {} : lock;
       const ttl = whole("lock.ttl", given.ttl, 10_000);
       // A lease longer than ttl would only let an abandoned lock outlive the longest hold.
-      const lease = Math.min(ttl, whole("lock.lease", given.lease, 4 * this.timeout));
-      this.lock = { ttl, poll: whole("lock.poll", given.poll, 100), lease };
+      const lease = Math.min(ttl, whole("lock.lease", given.lease, 4 * this.#timeout));
+      this.#lock = { ttl, poll: whole("lock.poll", given.poll, 100), lease };
     }
-    this.onError = options.onError;
+    this.#onError = options.onError;
     this.cluster = options.cluster ?? isClusterClient(options.client);
     if (typeof this.cluster !== "boolean") throw new TypeError("RedisStorage: cluster must be a boolean");
     // A hash tag "{}" (empty prefix, or one starting with "}") would hash the whole key: no shared slot.
@@ -266,38 +266,38 @@ export class RedisStorage implements SharedAsyncStorage {
     }
     this.base = this.cluster ? `{${this.prefix}}` : this.prefix;
     this.channel = `${this.prefix}invalidate`;
-    this.generationKey = `${this.base}generation`;
-    this.batcher = new MgetBatcher(this.generationKey, (args, resolve, reject) => this.send(args, resolve, reject));
+    this.#generationKey = `${this.base}generation`;
+    this.#batcher = new MgetBatcher(this.#generationKey, (args, resolve, reject) => this.#send(args, resolve, reject));
   }
 
   /** The live value for `key`, or undefined (a stored undefined looks the same: use {@link has}). */
   async get(key: string): Promise<unknown> {
-    const found = await this.fetch(key);
+    const found = await this.#fetch(key);
     return found === SKIPPED || !found.hit ? undefined : found.value;
   }
 
   /** Whether `key` has a live value. */
   async has(key: string): Promise<boolean> {
-    const found = await this.fetch(key);
+    const found = await this.#fetch(key);
     return found !== SKIPPED && found.hit;
   }
 
   /** Stores `value` for `key` with its own `ttl` (ms) or the default. Failures go to `onError`. */
   async set(key: string, value: unknown, ttl?: number): Promise<void> {
-    await this.store(key, value, ttl, "", "");
+    await this.#store(key, value, ttl, "", "");
   }
 
   /** Removes `key`; true if a value was removed. */
   async delete(key: string): Promise<boolean> {
-    const removed = await this.attempt("delete", key, () => this.script(DELETE, [this.generationKey], [this.base, key, this.channel]));
+    const removed = await this.#attempt("delete", key, () => this.#script(DELETE, [this.#generationKey], [this.base, key, this.channel]));
     return removed !== SKIPPED && Number(removed) > 0;
   }
 
   /** Rotates the namespace's generation: every entry, in every process, becomes unreachable at once (they expire by their TTL). */
   async clear(): Promise<void> {
-    const generation = await this.attempt("clear", undefined, () => this.run(["INCR", this.generationKey]));
+    const generation = await this.#attempt("clear", undefined, () => this.#run(["INCR", this.#generationKey]));
     // INCR answers the new generation: the next lookup can assume it (one MGET, not two round trips).
-    if (generation !== SKIPPED) this.known = String(generation);
+    if (generation !== SKIPPED) this.#known = String(generation);
   }
 
   /** The same as {@link clear}: one `INCR` that every process sees on its next operation. */
@@ -307,67 +307,67 @@ export class RedisStorage implements SharedAsyncStorage {
 
   /** The namespace's current generation, or undefined when Redis cannot be reached. */
   async generation(): Promise<string | undefined> {
-    const reply = await this.attempt("generation", undefined, () => this.run(["GET", this.generationKey]));
+    const reply = await this.#attempt("generation", undefined, () => this.#run(["GET", this.#generationKey]));
     return reply === SKIPPED ? undefined : String(reply ?? "0");
   }
 
   /** This process's counters. */
   stats(): SharedStats {
-    return { ...this.counters };
+    return { ...this.#counters };
   }
 
   /** See {@link SharedAsyncStorage.getOrCompute}; with `lock`, only one process computes a missing key. */
   async getOrCompute(key: string, compute: () => unknown, ttl?: number): Promise<unknown> {
-    if (this.lock) return this.lockedGetOrCompute(key, compute, ttl, this.lock);
-    const found = await this.lookup(key);
+    if (this.#lock) return this.#lockedGetOrCompute(key, compute, ttl, this.#lock);
+    const found = await this.#lookup(key);
     if (found !== SKIPPED && found.hit) {
-      this.counters.hits++;
+      this.#counters.hits++;
       return found.value;
     }
-    this.counters.misses++;
+    this.#counters.misses++;
     const value = await compute();
     if (found !== SKIPPED) {
       // A value key of the wrong type read as missing (MGET): STORE replaced it and names it here.
-      const dropped = await this.store(key, value, ttl, found.generation, "");
-      if (dropped) this.dropped("get", key, dropped);
+      const dropped = await this.#store(key, value, ttl, found.generation, "");
+      if (dropped) this.#dropped("get", key, dropped);
     }
     return value;
   }
 
-  private async lockedGetOrCompute(key: string, compute: () => unknown, ttl: number | undefined, lock: LockOptions) {
+  async #lockedGetOrCompute(key: string, compute: () => unknown, ttl: number | undefined, lock: LockOptions) {
     // Unique per call: this storage's random base (unique among processes) + a counter.
-    const token = `${this.tokenBase}.${(this.tokens++).toString(36)}`;
+    const token = `${this.#tokenBase}.${(this.#tokens++).toString(36)}`;
     const started = Date.now();
     let pause = 2;
     let waited = false;
     for (;;) {
-      const reply = await this.attempt("lock", key, () => this.acquire(key, token, lock));
+      const reply = await this.#attempt("lock", key, () => this.#acquire(key, token, lock));
       if (reply === SKIPPED) {
-        if (!waited) this.counters.misses++;
+        if (!waited) this.#counters.misses++;
         return compute();
       }
       const [generation, state, text, dropped] = reply as [unknown, string, unknown, unknown];
-      if (dropped) this.dropped("lock", key, dropped);
+      if (dropped) this.#dropped("lock", key, dropped);
       if (state === "hit") {
-        const decoded = this.decode(key, text);
+        const decoded = this.#decode(key, text);
         if (decoded !== SKIPPED) {
-          this.counters.hits++;
+          this.#counters.hits++;
           return decoded;
         }
       }
       if (state === "locked" || state === "hit") {
-        if (!waited) this.counters.misses++;
+        if (!waited) this.#counters.misses++;
         // An undecodable value ("hit" that decode reported) is overwritten by the recomputed one.
-        return this.computeHolding(key, compute, ttl, String(generation), state === "locked" ? token : "", lock);
+        return this.#computeHolding(key, compute, ttl, String(generation), state === "locked" ? token : "", lock);
       }
       if (!waited) {
         waited = true;
-        this.counters.waits++;
-        this.counters.misses++;
+        this.#counters.waits++;
+        this.#counters.misses++;
       }
       if (Date.now() - started >= lock.ttl) {
         // The holder outlived its lock: compute without it (its lock has expired by now too).
-        return this.computeHolding(key, compute, ttl, String(generation), "", lock);
+        return this.#computeHolding(key, compute, ttl, String(generation), "", lock);
       }
       await sleep(pause);
       pause = Math.min(pause * 2, lock.poll);
@@ -380,39 +380,39 @@ export class RedisStorage implements SharedAsyncStorage {
    * sent right behind it on the client's connection — and again if a late reply says it was taken.
    * Whatever escapes both (a reply lost with its connection) lives at most `lease` ms.
    */
-  private acquire(key: string, token: string, lock: LockOptions): Promise<unknown> {
+  #acquire(key: string, token: string, lock: LockOptions): Promise<unknown> {
     const late = (reply: unknown) => {
-      if (Array.isArray(reply) && reply[1] === "locked") this.cancel(key, token, String(reply[0]));
+      if (Array.isArray(reply) && reply[1] === "locked") this.#cancel(key, token, String(reply[0]));
     };
-    return this.script(ACQUIRE, [this.generationKey], [this.base, key, token, String(lock.lease)], late).catch((error: unknown) => {
-      this.cancel(key, token, "");
+    return this.#script(ACQUIRE, [this.#generationKey], [this.base, key, token, String(lock.lease)], late).catch((error: unknown) => {
+      this.#cancel(key, token, "");
       throw error;
     });
   }
 
   /** Releases `token`'s lock on `key`, unawaited and unreported (the fault that calls it was reported). */
-  private cancel(key: string, token: string, generation: string): void {
+  #cancel(key: string, token: string, generation: string): void {
     try {
       // EVAL, not EVALSHA: one command, queued at once, that works even on a server that lost its scripts.
-      Promise.resolve(this.command(["EVAL", RELEASE, "1", this.generationKey, this.base, key, token, generation], this.generationKey)).catch(() => {});
+      Promise.resolve(this.#command(["EVAL", RELEASE, "1", this.#generationKey, this.base, key, token, generation], this.#generationKey)).catch(() => {});
     } catch {
       // A client that throws at once has sent nothing: nothing to release.
     }
   }
 
   /** Computes and stores `key`, holding (and renewing) `token`'s lock if there is one; a rejection releases it. */
-  private async computeHolding(key: string, compute: () => unknown, ttl: number | undefined, generation: string, token: string, lock: LockOptions) {
-    const stop = token ? this.keepLock(key, generation, token, lock) : undefined;
+  async #computeHolding(key: string, compute: () => unknown, ttl: number | undefined, generation: string, token: string, lock: LockOptions) {
+    const stop = token ? this.#keepLock(key, generation, token, lock) : undefined;
     let value: unknown;
     try {
       value = await compute();
     } catch (error) {
       stop?.();
-      if (token) await this.attempt("lock", key, () => this.script(RELEASE, [this.generationKey], [this.base, key, token, generation]));
+      if (token) await this.#attempt("lock", key, () => this.#script(RELEASE, [this.#generationKey], [this.base, key, token, generation]));
       throw error;
     }
     stop?.();
-    await this.store(key, value, ttl, generation, token);
+    await this.#store(key, value, ttl, generation, token);
     return value;
   }
 
@@ -421,7 +421,7 @@ export class RedisStorage implements SharedAsyncStorage {
    * taken; returns the function that stops renewing. A renewal that fails stops the renewals: the
    * lock then expires within `lease` and another process may compute the key too.
    */
-  private keepLock(key: string, generation: string, token: string, lock: LockOptions): () => void {
+  #keepLock(key: string, generation: string, token: string, lock: LockOptions): () => void {
     if (lock.lease >= lock.ttl) return () => {}; // the lock's first lifetime already covers the longest hold
     const until = Date.now() + lock.ttl;
     let stopped = false;
@@ -429,7 +429,7 @@ export class RedisStorage implements SharedAsyncStorage {
     const renew = async () => {
       const ms = Math.min(lock.lease, until - Date.now());
       if (stopped || ms <= 0) return;
-      const renewed = await this.attempt("lock", key, () => this.script(RENEW, [this.generationKey], [this.base, key, token, generation, String(Math.ceil(ms))]));
+      const renewed = await this.#attempt("lock", key, () => this.#script(RENEW, [this.#generationKey], [this.base, key, token, generation, String(Math.ceil(ms))]));
       if (!stopped && renewed !== SKIPPED && Number(renewed) === 1) schedule();
     };
     const schedule = () => {
@@ -443,12 +443,12 @@ export class RedisStorage implements SharedAsyncStorage {
     };
   }
 
-  private async fetch(key: string): Promise<Found | typeof SKIPPED> {
-    const reply = await this.attempt("get", key, () => this.script(FETCH, [this.generationKey], [this.base, key]));
+  async #fetch(key: string): Promise<Found | typeof SKIPPED> {
+    const reply = await this.#attempt("get", key, () => this.#script(FETCH, [this.#generationKey], [this.base, key]));
     if (reply === SKIPPED) return SKIPPED;
     const [generation, text, dropped] = reply as [unknown, unknown, unknown];
-    if (dropped) this.dropped("get", key, dropped);
-    return this.found(key, String(generation), text);
+    if (dropped) this.#dropped("get", key, dropped);
+    return this.#found(key, String(generation), text);
   }
 
   /**
@@ -458,12 +458,12 @@ export class RedisStorage implements SharedAsyncStorage {
    * Redis type reads as missing (the store that follows replaces it and reports it). Before any
    * generation is known, or when it has changed (a clear), the lookup is FETCH's.
    */
-  private async lookup(key: string): Promise<Found | typeof SKIPPED> {
-    const known = this.known;
-    if (known === undefined) return this.fetch(key);
+  async #lookup(key: string): Promise<Found | typeof SKIPPED> {
+    const known = this.#known;
+    if (known === undefined) return this.#fetch(key);
     let index = 0;
-    const reply = await this.attempt("get", key, () => {
-      const batch = this.batcher.batch();
+    const reply = await this.#attempt("get", key, () => {
+      const batch = this.#batcher.batch();
       index = batch.add(`${this.base}${known}:v:${key}`);
       return batch.reply;
     });
@@ -471,48 +471,48 @@ export class RedisStorage implements SharedAsyncStorage {
     const current = (reply as unknown[])[0];
     const text = (reply as unknown[])[index];
     const generation = current === null || current === undefined ? "0" : String(current);
-    if (generation !== known) return this.fetch(key);
-    return this.found(key, generation, text);
+    if (generation !== known) return this.#fetch(key);
+    return this.#found(key, generation, text);
   }
 
   /** A lookup's result for the value text `text` (null: none) read in `generation`, which is remembered. */
-  private found(key: string, generation: string, text: unknown): Found {
-    this.known = generation;
+  #found(key: string, generation: string, text: unknown): Found {
+    this.#known = generation;
     if (text === null || text === undefined) return { hit: false, value: undefined, generation };
-    const value = this.decode(key, text);
+    const value = this.#decode(key, text);
     return value === SKIPPED ? { hit: false, value: undefined, generation } : { hit: true, value, generation };
   }
 
   /** Serializes and stores `value` (STORE); resolves with the error of a wrong-typed value key it replaced, if any. */
-  private async store(key: string, value: unknown, ttl: number | undefined, generation: string, token: string): Promise<unknown> {
+  async #store(key: string, value: unknown, ttl: number | undefined, generation: string, token: string): Promise<unknown> {
     const ms = ttl === undefined ? this.ttl : whole("ttl", ttl, 0);
     let text: string;
     try {
-      text = this.serializer.serialize(value);
+      text = this.#serializer.serialize(value);
     } catch (error) {
-      this.report(new StorageError("serialize", messageOf(error), { cause: error, key }));
-      if (token) await this.attempt("lock", key, () => this.script(RELEASE, [this.generationKey], [this.base, key, token, generation]));
+      this.#report(new StorageError("serialize", messageOf(error), { cause: error, key }));
+      if (token) await this.#attempt("lock", key, () => this.#script(RELEASE, [this.#generationKey], [this.base, key, token, generation]));
       return undefined;
     }
-    const reply = await this.attempt("set", key, () =>
-      this.script(STORE, [this.generationKey], [this.base, key, text, ms === undefined ? "" : String(ms), generation, token]),
+    const reply = await this.#attempt("set", key, () =>
+      this.#script(STORE, [this.#generationKey], [this.base, key, text, ms === undefined ? "" : String(ms), generation, token]),
     );
     return Array.isArray(reply) ? reply[1] : undefined;
   }
 
   /** The value `text` stands for, or SKIPPED after reporting (the caller recomputes and overwrites it). */
-  private decode(key: string, text: unknown): unknown {
+  #decode(key: string, text: unknown): unknown {
     try {
-      return this.serializer.deserialize(String(text));
+      return this.#serializer.deserialize(String(text));
     } catch (error) {
-      this.report(new StorageError("deserialize", messageOf(error), { cause: error, key }));
+      this.#report(new StorageError("deserialize", messageOf(error), { cause: error, key }));
       return SKIPPED;
     }
   }
 
   /** Reports a key a script dropped because it held the wrong Redis type; Redis stays on for the other keys. */
-  private dropped(operation: string, key: string, error: unknown): void {
-    this.report(new StorageError(operation, `the key's Redis entry had the wrong type and was dropped (${String(error)})`, { key, command: "EVALSHA" }));
+  #dropped(operation: string, key: string, error: unknown): void {
+    this.#report(new StorageError(operation, `the key's Redis entry had the wrong type and was dropped (${String(error)})`, { key, command: "EVALSHA" }));
   }
 
   /**
@@ -520,15 +520,15 @@ export class RedisStorage implements SharedAsyncStorage {
    * timeouts; one key's faults never get here) is reported as `operation` and switches Redis off for
    * `retryAfter` ms; it gives SKIPPED.
    */
-  private async attempt(operation: string, key: string | undefined, action: () => Promise<unknown>): Promise<unknown> {
-    if (Date.now() < this.skipUntil) return SKIPPED;
+  async #attempt(operation: string, key: string | undefined, action: () => Promise<unknown>): Promise<unknown> {
+    if (Date.now() < this.#skipUntil) return SKIPPED;
     try {
       return await action();
     } catch (error) {
-      this.skipUntil = Date.now() + this.retryAfter;
+      this.#skipUntil = Date.now() + this.#retryAfter;
       const failure = error instanceof CommandFailure ? error : undefined;
       const message = failure ? `${failure.message} (${failure.command})` : messageOf(error);
-      this.report(new StorageError(operation, message, { cause: failure ? failure.original : error, key, command: failure?.command }));
+      this.#report(new StorageError(operation, message, { cause: failure ? failure.original : error, key, command: failure?.command }));
       return SKIPPED;
     }
   }
@@ -538,13 +538,13 @@ export class RedisStorage implements SharedAsyncStorage {
    * for a storage built on this one (TieredStorage reports its subscription's faults here).
    */
   reportError(error: StorageError): void {
-    this.report(error);
+    this.#report(error);
   }
 
-  private report(error: StorageError): void {
-    this.counters.errors++;
+  #report(error: StorageError): void {
+    this.#counters.errors++;
     try {
-      this.onError?.(error);
+      this.#onError?.(error);
     } catch {
       // A throwing hook must not fail the call.
     }
@@ -554,27 +554,27 @@ export class RedisStorage implements SharedAsyncStorage {
    * One command, failed with a CommandFailure after `timeout` ms. A reply arriving after that is
    * given to `late` (the command did run: its caller may need to undo it).
    */
-  private run(args: string[], late?: (reply: unknown) => void): Promise<unknown> {
-    return new Promise((resolve, reject) => this.send(args, resolve, reject, late));
+  #run(args: string[], late?: (reply: unknown) => void): Promise<unknown> {
+    return new Promise((resolve, reject) => this.#send(args, resolve, reject, late));
   }
 
   /** {@link run}, settling `resolve`/`reject` (a batch's own promise: no promise of its own). */
-  private send(args: string[], resolve: (reply: unknown) => void, reject: (error: unknown) => void, late?: (reply: unknown) => void): void {
+  #send(args: string[], resolve: (reply: unknown) => void, reject: (error: unknown) => void, late?: (reply: unknown) => void): void {
     const command = args[0] === "SCRIPT" ? `SCRIPT ${args[1]}` : args[0]!;
     let expired = false;
-    const deadline = this.deadlines.add(() => {
+    const deadline = this.#deadlines.add(() => {
       expired = true;
-      reject(new CommandFailure(command, `Redis did not answer within ${this.timeout} ms`));
+      reject(new CommandFailure(command, `Redis did not answer within ${this.#timeout} ms`));
     });
     let sent: Promise<unknown>;
     try {
-      sent = Promise.resolve(this.command(args, firstKeyOf(args)));
+      sent = Promise.resolve(this.#command(args, firstKeyOf(args)));
     } catch (error) {
       sent = Promise.reject(error);
     }
     sent.then(
       (reply) => {
-        this.deadlines.settle(deadline);
+        this.#deadlines.settle(deadline);
         if (!expired) resolve(reply);
         else if (late) {
           try {
@@ -585,7 +585,7 @@ export class RedisStorage implements SharedAsyncStorage {
         }
       },
       (error) => {
-        this.deadlines.settle(deadline);
+        this.#deadlines.settle(deadline);
         reject(new CommandFailure(command, messageOf(error), error));
       },
     );
@@ -596,17 +596,17 @@ export class RedisStorage implements SharedAsyncStorage {
    * restarted, or it is another cluster node than the one that loaded it) answers NOSCRIPT: the
    * script is then sent whole (`EVAL`), which also caches it on that server.
    */
-  private async script(source: string, keys: string[], args: string[], late?: (reply: unknown) => void): Promise<unknown> {
-    let sha = this.shas.get(source);
+  async #script(source: string, keys: string[], args: string[], late?: (reply: unknown) => void): Promise<unknown> {
+    let sha = this.#shas.get(source);
     if (sha === undefined) {
-      sha = String(await this.run(["SCRIPT", "LOAD", source]));
-      this.shas.set(source, sha);
+      sha = String(await this.#run(["SCRIPT", "LOAD", source]));
+      this.#shas.set(source, sha);
     }
     try {
-      return await this.run(["EVALSHA", sha, String(keys.length), ...keys, ...args], late);
+      return await this.#run(["EVALSHA", sha, String(keys.length), ...keys, ...args], late);
     } catch (error) {
       if (!/NOSCRIPT/.test(messageOf(error))) throw error;
-      return this.run(["EVAL", source, String(keys.length), ...keys, ...args], late);
+      return this.#run(["EVAL", source, String(keys.length), ...keys, ...args], late);
     }
   }
 }

@@ -37,9 +37,6 @@ export interface CacheStats {
 /** @internal The engine of a local storage (for memoize and TieredStorage). */
 export let engineOf: (storage: TTLMapStorage | TTLMapAsyncStorage) => Engine;
 
-/** For tests that check the core's consistency: the engine under this symbol (not part of the API). */
-const INTERNALS = Symbol.for("cashier-wasm.internals");
-
 /** A TTL + LRU storage of JavaScript values (kept by identity) for synchronous functions. */
 export class TTLMapStorage {
   readonly #engine: Engine;
@@ -50,7 +47,6 @@ export class TTLMapStorage {
   /** A storage of `maxSize` entries (default 1000) with an optional default `ttl`. */
   constructor(options?: StorageOptions) {
     this.#engine = new Engine(options);
-    Object.defineProperty(this, INTERNALS, { value: this.#engine });
   }
   /** The live value for `key`, or undefined (use {@link has} to tell a stored undefined apart). */
   get(key: string): unknown {
@@ -93,7 +89,6 @@ export class TTLMapAsyncStorage {
   /** A storage of `maxSize` entries (default 1000) with an optional default `ttl`. */
   constructor(options?: StorageOptions) {
     this.#engine = new Engine(options, true);
-    Object.defineProperty(this, INTERNALS, { value: this.#engine });
   }
   /** The live value for `key`, or undefined. */
   async get(key: string): Promise<unknown> {

@@ -64,17 +64,17 @@ export class TieredStorage implements SharedAsyncStorage {
    * is no `subscriber` or subscribing failed (reported to L2's `onError` as operation "subscribe").
    */
   readonly subscribed: Promise<boolean>;
-  private readonly syncInterval: number;
-  private generation: string | undefined;
-  private syncedAt = Number.NEGATIVE_INFINITY;
-  private syncing: Promise<void> | undefined;
-  private l1Hits = 0;
+  readonly #syncInterval: number;
+  #generation: string | undefined;
+  #syncedAt = Number.NEGATIVE_INFINITY;
+  #syncing: Promise<void> | undefined;
+  #l1Hits = 0;
   /** Invalidation messages received. */
-  private invalidations = 0;
+  #invalidations = 0;
   /** Bumped by every invalidation and resubscription: a lookup that saw it change does not fill L1. */
-  private epoch = 0;
+  #epoch = 0;
   /** L1's engine: its synchronous operations. */
-  private readonly local: Engine;
+  readonly #local: Engine;
 
   constructor(l1: TTLMapAsyncStorage, l2: RedisStorage, options: TieredStorageOptions = {}) {
     if (!(l1 instanceof TTLMapAsyncStorage)) throw new TypeError("TieredStorage: l1 must be a TTLMapAsyncStorage");
@@ -88,61 +88,61 @@ export class TieredStorage implements SharedAsyncStorage {
       throw new TypeError("TieredStorage: subscriber must be a node-redis or ioredis connection of its own (with subscribe)");
     }
     this.l1 = l1;
-    this.local = engineOf(l1);
+    this.#local = engineOf(l1);
     this.l2 = l2;
-    this.syncInterval = interval;
-    this.subscribed = subscriber === undefined ? Promise.resolve(false) : this.subscribe(subscriber);
+    this.#syncInterval = interval;
+    this.subscribed = subscriber === undefined ? Promise.resolve(false) : this.#subscribe(subscriber);
   }
 
   /** L1's value for `key`, or `miss` — also `miss` when L2's generation is due a re-read. */
   peek(key: string, miss: unknown): unknown {
-    if (Date.now() - this.syncedAt >= this.syncInterval) return miss;
-    const found = this.local.getValue(key, miss);
-    if (found !== miss) this.l1Hits++;
+    if (Date.now() - this.#syncedAt >= this.#syncInterval) return miss;
+    const found = this.#local.getValue(key, miss);
+    if (found !== miss) this.#l1Hits++;
     return found;
   }
 
   async getOrCompute(key: string, compute: () => unknown, ttl?: number): Promise<unknown> {
-    if (Date.now() - this.syncedAt >= this.syncInterval) await this.sync();
-    const found = this.local.getValue(key, MISS);
+    if (Date.now() - this.#syncedAt >= this.#syncInterval) await this.#sync();
+    const found = this.#local.getValue(key, MISS);
     if (found !== MISS) {
-      this.l1Hits++;
+      this.#l1Hits++;
       return found;
     }
-    const seen = this.epoch;
+    const seen = this.#epoch;
     const value = await this.l2.getOrCompute(key, compute, ttl);
     // A delete that arrived meanwhile may concern the value L2 just gave: leave it out of L1.
-    if (this.epoch === seen) this.local.setValue(key, value, ttl);
+    if (this.#epoch === seen) this.#local.setValue(key, value, ttl);
     return value;
   }
 
   /** Removes `key` from L1 and L2; L2's delete also tells every subscribed process to drop it from its L1. */
   async delete(key: string): Promise<boolean> {
-    const local = this.local.deleteKey(key);
+    const local = this.#local.deleteKey(key);
     const shared = await this.l2.delete(key);
     return local || shared;
   }
 
   async clear(): Promise<void> {
-    this.local.clearAll();
+    this.#local.clearAll();
     await this.l2.clear();
-    this.generation = await this.l2.generation();
-    this.syncedAt = Date.now();
+    this.#generation = await this.l2.generation();
+    this.#syncedAt = Date.now();
   }
 
   /** L2's counters, with L1 hits added to `hits`, and the invalidations received. */
   stats(): TieredStats {
     const shared = this.l2.stats();
-    return { ...shared, hits: shared.hits + this.l1Hits, invalidations: this.invalidations };
+    return { ...shared, hits: shared.hits + this.#l1Hits, invalidations: this.#invalidations };
   }
 
   /** Subscribes to L2's invalidation channel; a (re)connection after the first empties L1. */
-  private async subscribe(subscriber: NodeRedisSubscriberLike | IoRedisSubscriberLike): Promise<boolean> {
+  async #subscribe(subscriber: NodeRedisSubscriberLike | IoRedisSubscriberLike): Promise<boolean> {
     const channel = this.l2.channel;
     const drop = (key: string) => {
-      this.invalidations++;
-      this.epoch++;
-      this.local.deleteKey(String(key));
+      this.#invalidations++;
+      this.#epoch++;
+      this.#local.deleteKey(String(key));
     };
     let live = false;
     try {
@@ -165,27 +165,27 @@ export class TieredStorage implements SharedAsyncStorage {
     // client moves its subscription between nodes without a "ready": L1's TTL bounds that case.)
     subscriber.on?.("ready", () => {
       if (live) {
-        this.epoch++;
-        this.local.clearAll();
+        this.#epoch++;
+        this.#local.clearAll();
       }
     });
     return true;
   }
 
   /** Reads L2's generation (one call at a time); a change since the last read empties L1. */
-  private sync(): Promise<void> {
-    this.syncing ??= this.l2
+  #sync(): Promise<void> {
+    this.#syncing ??= this.l2
       .generation()
       .then((generation) => {
         if (generation !== undefined) {
-          if (this.generation !== undefined && generation !== this.generation) this.local.clearAll();
-          this.generation = generation;
+          if (this.#generation !== undefined && generation !== this.#generation) this.#local.clearAll();
+          this.#generation = generation;
         }
-        this.syncedAt = Date.now();
+        this.#syncedAt = Date.now();
       })
       .finally(() => {
-        this.syncing = undefined;
+        this.#syncing = undefined;
       });
-    return this.syncing;
+    return this.#syncing;
   }
 }

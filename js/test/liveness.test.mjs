@@ -4,10 +4,8 @@
 // sequences of writes, reads, deletes and clock jumps in both directions.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { TTLMapAsyncStorage, TTLMapStorage } from "cashier-wasm";
+import { TTLMapAsyncStorage, TTLMapStorage, engineOf } from "./internals.mjs";
 import { prng } from "./prng.mjs";
-
-const INTERNALS = Symbol.for("cashier-wasm.internals");
 
 
 test("the hit path's liveness decision is the core's, whatever the clock does", () => {
@@ -16,7 +14,7 @@ test("the hit path's liveness decision is the core's, whatever the clock does", 
     const pick = prng(seed);
     let now = 1_000;
     const storage = new TTLMapStorage({ maxSize: 6, ttl: pick(2) ? 20 : undefined, clock: () => now });
-    const engine = storage[INTERNALS];
+    const engine = engineOf(storage);
     const steps = [];
     for (let step = 0; step < 150; step++) {
       const key = `k${pick(10)}`;
@@ -36,9 +34,9 @@ test("the hit path's liveness decision is the core's, whatever the clock does", 
         now = Math.max(0, now + jump);
         steps.push(`clock ${jump >= 0 ? "+" : ""}${jump} = ${now}`);
       }
-      for (const [key, slot] of engine.strings) {
+      for (const [key, slot] of engine.keySlots()) {
         const decidedInJs = storage.has(key);
-        const decidedByCore = engine.slots.isLive(engine.takeTouched(), slot, now);
+        const decidedByCore = engine.coreDecides(slot, now, false);
         assert.equal(decidedInJs, decidedByCore, `seed ${seed}, ${key} at clock ${now} after:\n  ${steps.join("\n  ")}`);
         compared++;
       }
@@ -53,7 +51,7 @@ test("with a stale window, the decision to serve a stale value is the core's too
     const pick = prng(seed);
     let now = 1_000;
     const storage = new TTLMapAsyncStorage({ maxSize: 6, ttl: 10, staleWhileRevalidate: 1 + pick(20), clock: () => now });
-    const engine = storage[INTERNALS];
+    const engine = engineOf(storage);
     const steps = [];
     for (let step = 0; step < 120; step++) {
       const key = `k${pick(8)}`;
@@ -69,9 +67,9 @@ test("with a stale window, the decision to serve a stale value is the core's too
         now = Math.max(0, now + jump);
         steps.push(`clock ${jump} = ${now}`);
       }
-      for (const [key, slot] of engine.strings) {
+      for (const [key, slot] of engine.keySlots()) {
         const servedInJs = (await storage.get(key)) !== undefined;
-        const servableInCore = engine.slots.isServable(engine.takeTouched(), slot, now);
+        const servableInCore = engine.coreDecides(slot, now, true);
         assert.equal(servedInJs, servableInCore, `seed ${seed}, ${key} at clock ${now} after:\n  ${steps.join("\n  ")}`);
         compared++;
       }

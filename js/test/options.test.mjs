@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import * as api from "cashier-wasm";
+import { RedisStorage, TieredStorage } from "cashier-wasm/redis";
 import { MapStorage } from "./map-storage.mjs";
 
 const { memoize, buildKey, TTLMapStorage, TTLMapAsyncStorage } = api;
@@ -119,8 +120,77 @@ test("the package exports and declares only its public API", () => {
   assert.ok(reached.includes("index.d.ts") && reached.includes("api.d.cts"));
   for (const file of reached) {
     const text = readFileSync(new URL(file, root), "utf8");
-    for (const internal of ["busyDepth", "busyKeys", "busyLeaves", "lastKeys", "soleLeaf", "Level", "useAsyncContext", "provideAsyncContext", "engineOf", "Engine", "pins", "keyModule", "randomWords", "insideFlight", "firsts", "claimHead", "resolveName", "keyOptionArgs", "DEFAULT_MAX_KEY_BYTES", "primitiveKey", "reprKey", "GIVE_UP", "byCodePoint", "keyableByValue", "argumentBudget", "sortedPositions", "makeKeyOf", "reprKeys", "memoizeShared", "boundaryError", "withCache", "runFlight", "lineageOf", "ReentrancyError"]) {
+    for (const internal of ["busyDepth", "busyKeys", "busyLeaves", "lastKeys", "soleLeaf", "Level", "useAsyncContext", "provideAsyncContext", "engineOf", "Engine", "pins", "keyModule", "randomWords", "insideFlight", "firsts", "claimHead", "resolveName", "keyOptionArgs", "DEFAULT_MAX_KEY_BYTES", "primitiveKey", "reprKey", "GIVE_UP", "byCodePoint", "keyableByValue", "argumentBudget", "sortedPositions", "makeKeyOf", "reprKeys", "memoizeShared", "boundaryError", "withCache", "runFlight", "lineageOf", "ReentrancyError", "Lookup ", "Lookup<", "Computation", "ComputeSync", "lookupOneOrTwo", "valueAt", "keySlots", "coreDecides", "planMisses", "Deadlines"]) {
       assert.equal(text.includes(internal), false, `${file} declares the internal ${internal}`);
     }
+    // TypeScript's `private` members are declared by name (and reachable at run time): internal
+    // state is #private (declared as an anonymous `#private;`).
+    assert.doesNotMatch(text, /^\s*(private|protected)\b/m, `${file} declares private members by name`);
   }
+  // The storage classes declare their methods and nothing else.
+  const storages = readFileSync(new URL("storages.d.cts", root), "utf8");
+  for (const name of ["TTLMapStorage", "TTLMapAsyncStorage"]) {
+    const body = storages.slice(storages.indexOf(`export declare class ${name} {`)).split("\n}")[0];
+    const members = [...body.matchAll(/^    ([#\w]+)[(;?:]/gm)].map((match) => match[1]);
+    assert.deepEqual(members, ["#private", "constructor", "get", "has", "set", "delete", "clear", "bumpVersion", "stats"], `${name} declares ${members}`);
+  }
+});
+
+/** Every object user code can reach from `root` through properties (own, string or symbol keys;
+ * getters are not run) and prototypes, up to the built-in prototypes: [path, value, own keys]. */
+function reachable(root) {
+  const builtins = new Set([Object.prototype, Function.prototype, Promise.prototype, Object.getPrototypeOf(async () => {})]);
+  const seen = new Set();
+  const found = [];
+  const visit = (value, path) => {
+    if ((typeof value !== "object" && typeof value !== "function") || value === null || builtins.has(value) || seen.has(value)) return;
+    seen.add(value);
+    // (A promise holds only its outcome; Node's async hooks tag promises with symbols of their own.)
+    const keys = value instanceof Promise ? [] : Reflect.ownKeys(value);
+    found.push([path, value, keys]);
+    for (const key of keys) {
+      const descriptor = Object.getOwnPropertyDescriptor(value, key);
+      if ("value" in descriptor) visit(descriptor.value, `${path}.${String(key)}`);
+    }
+    visit(Object.getPrototypeOf(value), `${path}.[[Prototype]]`);
+  };
+  visit(root, "root");
+  return found;
+}
+
+test("user code reaches no internal state through a storage, a memoized function or its .cache", () => {
+  const publicClasses = [TTLMapStorage, TTLMapAsyncStorage, RedisStorage, TieredStorage];
+  const plainPrototypes = new Set([Object.prototype, Function.prototype, Promise.prototype, ...publicClasses.map((type) => type.prototype)]);
+  const l1 = new TTLMapAsyncStorage({ maxSize: 4, ttl: 1000 });
+  const redis = new RedisStorage({ client: async () => null });
+  const shared = new TTLMapStorage({ maxSize: 4 });
+  const roots = {
+    TTLMapStorage: shared,
+    TTLMapAsyncStorage: l1,
+    RedisStorage: redis,
+    TieredStorage: new TieredStorage(l1, redis),
+    "a private memoized function": memoize((a, b) => a + b, { maxSize: 4, ttl: 50 }),
+    "a memoized function on a shared storage": memoize((a) => a, { storage: shared, name: "reach" }),
+    "an async memoized function": memoize(async (a) => a, { staleWhileRevalidate: 10, ttl: 10 }),
+  };
+  roots["a private memoized function"](1, 2);
+  // Names the engine, the argument index, the flights and the Redis internals use.
+  const internal = new Set(["engine", "local", "slots", "values", "strings", "ones", "twos", "manys", "firsts", "seconds", "busyDepth", "epoch", "refreshing", "cells", "deadlines", "lookup", "storage", "command", "counters", "serializer", "shas", "tokens", "generationKey"]);
+  for (const [what, root] of Object.entries(roots)) {
+    for (const [path, value, keys] of reachable(root)) {
+      const where = `${what}: ${path}`;
+      if (typeof value !== "function") assert.ok(plainPrototypes.has(Object.getPrototypeOf(value)), `${where} is internal state (${value.constructor?.name})`);
+      for (const key of keys) {
+        assert.equal(typeof key, "string", `${where} has the symbol key ${String(key)}`);
+        assert.equal(internal.has(key), false, `${where} has the internal field ${key}`);
+      }
+    }
+    for (const key of internal) assert.equal(key in root, false, `${what} has ${key}`);
+  }
+  // What a local storage and a memoized function show: their API, no field.
+  assert.deepEqual(Reflect.ownKeys(shared), []);
+  assert.deepEqual(Reflect.ownKeys(l1), []);
+  const f = roots["a private memoized function"];
+  assert.deepEqual(Reflect.ownKeys(f).sort(), ["cache", "length", "name", "prototype"]);
+  assert.deepEqual(Reflect.ownKeys(f.cache).sort(), ["clear", "delete", "keyOf", "stats"]);
 });
