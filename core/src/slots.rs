@@ -446,6 +446,7 @@ impl<T: Default> SlotLru<T> {
     /// A new ready entry in one step ([`SlotLru::begin`] then [`SlotLru::complete`]): returns
     /// its slot. Freed slots are reported before the slot is returned and may include a slot
     /// the new entry then reuses, so the caller must drop what it held for them first.
+    #[inline]
     pub fn insert(
         &mut self,
         now: u64,
@@ -453,7 +454,13 @@ impl<T: Default> SlotLru<T> {
         freed: &mut impl FnMut(u32, Freed),
     ) -> Result<u32, OutOfMemory> {
         let now = self.observe(now);
-        let at = now as f64;
+        // `now as f64`: the converted floor below 2^53, where the two are the same.
+        let at = if now < LATEST_DEADLINE as u64 {
+            self.time_at.get()
+        } else {
+            now as f64
+        };
+        debug_assert_eq!(at, now as f64);
         // Make room first, so that a full cache reuses the evicted slot instead of growing.
         self.sweep(at, freed);
         if self.linked >= self.max_size
@@ -967,8 +974,13 @@ impl<T: Default> SlotLru<T> {
                     Some(at) if at < LATEST_DEADLINE as u64 => at as i64 as f64,
                     _ => LATEST_DEADLINE,
                 };
-                lower(&mut self.earliest_deadline, deadline);
-                lower(&mut self.pass_earliest, deadline);
+                // The pass's bound is never below the bound on every deadline (deadlines the
+                // pass sees are not below it), so only a deadline below the former lowers both.
+                if deadline < self.pass_earliest {
+                    self.pass_earliest = deadline;
+                    lower(&mut self.earliest_deadline, deadline);
+                }
+                debug_assert!(self.pass_earliest >= self.earliest_deadline);
                 deadline
             }
             None => NEVER,
@@ -1003,8 +1015,17 @@ impl<T: Default> SlotLru<T> {
         // Before the earliest deadline, with nothing stale, the slots it would examine hold
         // nothing to free: it only moves its cursor (and the pass keeps the bound it had).
         let examine = self.has_stale() || at >= self.earliest_deadline + self.stale_window;
+        debug_assert!(self.pass_earliest >= self.earliest_deadline);
         if !examine {
-            lower(&mut self.pass_earliest, self.earliest_deadline);
+            // The pass keeps the bound it had: at its end, if it ends here, the bound stays.
+            self.pass_earliest = self.earliest_deadline;
+            for _ in 0..SWEEP_PER_ENTRY {
+                if self.sweep_cursor >= len {
+                    self.sweep_cursor = 0;
+                }
+                self.sweep_cursor += 1;
+            }
+            return;
         }
         for _ in 0..SWEEP_PER_ENTRY {
             if self.sweep_cursor >= len {
@@ -1012,17 +1033,10 @@ impl<T: Default> SlotLru<T> {
                 // given during it.
                 self.sweep_cursor = 0;
                 self.earliest_deadline = self.pass_earliest;
-                self.pass_earliest = if examine {
-                    NEVER
-                } else {
-                    self.earliest_deadline
-                };
+                self.pass_earliest = NEVER;
             }
             let slot = self.sweep_cursor;
             self.sweep_cursor += 1;
-            if !examine {
-                continue;
-            }
             match self.reap_observed(slot, at) {
                 Some(why) => freed(slot, why),
                 None => {

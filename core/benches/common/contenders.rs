@@ -41,6 +41,12 @@ impl Contender for Cashier<'_> {
 }
 
 /// `lru::LruCache` holding `(value, expires_at)` and checking the deadline on get.
+///
+/// Both TTL contenders read the same clock the same way: `Clock::now_ms` of one shared
+/// `&ManualClock` (a `Cell<u64>` load through a reference), once per insert and once per get —
+/// here before the lookup, cashier only when it finds an entry that can expire (every entry in
+/// these workloads). What cashier does with the reading beyond the comparison (count it from the
+/// store's epoch, hold it from running backwards) is its semantics, measured as its cost.
 struct LruWithTtl<'c> {
     cache: lru::LruCache<u64, (u64, u64)>,
     clock: &'c ManualClock,
