@@ -1,5 +1,5 @@
-// Node's two entries: plain Node takes dist/esm/node-addons.js (the "node-addons" condition: it
-// reads the package's .wasm files), and Node run with --no-addons takes dist/esm/node.js, the
+// Node's two entries: plain Node takes dist/esm/node-addons.js (the "module-sync" + "node-addons"
+// conditions: it reads the package's .wasm files), and Node run with --no-addons takes dist/esm/node.js, the
 // entry Deno, Bun and servers bundled for Node take (embedded bytes). Each serves `import` and
 // `require` from one instance, with the redis entry over it, and loads the key module on first need.
 import { test } from "node:test";
