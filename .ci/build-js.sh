@@ -3,7 +3,7 @@
 # their wasm-bindgen glue (web target), wasm-opt, each module's bytes embedded as hex in a
 # JavaScript module (what every entry but workerd's loads: bundlers and runtimes need nothing
 # special), the TypeScript wrapper (one ES module implementation, compiled by tsc and joined by
-# esbuild into the four entries and their shared chunks: fewer files make a faster cold start), the
+# esbuild into the five entries and one shared module: fewer files make a faster cold start), the
 # CommonJS entries (which require() it), and the declarations (.d.cts; the entries' .d.ts re-export them).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -48,13 +48,12 @@ done
 tsc -p js/tsconfig.esm.json
 mkdir -p target/js/esm/wasm && cp js/src/wasm/*.js target/js/esm/wasm/
 # Minified, local names included (3 KB of the packed size; error messages are untouched, stack
-# frames inside the package show short names as in most published packages). The .wasm imports of
-# the workerd entry stay imports of the shipped files; the embedded bytes stay modules of their own
-# beside them (dist/esm/wasm/*_bytes.js), so that the JavaScript chunks sit together in the
-# tarball, where gzip finds their common text (the hashed chunk names otherwise put the bytes
-# between them, or not, from one build to the next).
-esbuild target/js/esm/{node,browser,workerd,redis-entry}.js --bundle --splitting --format=esm --platform=neutral \
-  --target=es2022 --outdir=dist/esm --chunk-names='[name]-[hash]' --external:'*.wasm' --external:'*_bytes.js' --minify --log-level=warning
+# frames inside the package show short names as in most published packages). Each entry is one
+# file importing one shared module, dist/esm/core.js (see .ci/bundle-js.mjs: each file Node loads
+# costs a cold start ~0.45 ms). The .wasm imports of the workerd entry stay imports of the shipped
+# files; the embedded bytes stay modules of their own beside them (dist/esm/wasm/*_bytes.js), so
+# that the JavaScript files sit together in the tarball, where gzip finds their common text.
+node .ci/bundle-js.mjs target/js/esm dist/esm node node-addons browser workerd redis-entry
 for name in cashier_js cashier_keys; do
   esbuild "target/js/esm/wasm/${name}_bytes.js" --format=esm --minify --log-level=warning --outfile="dist/esm/wasm/${name}_bytes.js"
 done

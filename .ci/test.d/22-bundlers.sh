@@ -1,6 +1,7 @@
 # The bundler matrix: the packed cashier-wasm, installed into a fresh folder, built into one small
 # app by esbuild (browser iife and ESM, a Node server bundle), Rollup, Vite 5/6/7/8 (build, preview,
-# dev), webpack 5 (import and require), Parcel and bun build with their default configuration, each run in
+# dev), webpack 5 (import and require), Parcel and bun build (browser; Node and Bun server bundles)
+# with their default configuration, each run in
 # headless Chromium (Node for the server bundle, workerd for a Worker); Deno with no permission
 # flags; tsc under moduleResolution bundler, node16 (ESM and CommonJS) and node; import + require in
 # one Node process; @arethetypeswrong/cli. Tools pinned in js/bundlers/package.json and

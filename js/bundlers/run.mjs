@@ -1,4 +1,4 @@
-// The bundler matrix (esbuild, Rollup, Vite 5/6/7/8, webpack 5, Parcel, bun build): installs the packed cashier-wasm tarball into a fresh folder, as users get it,
+// The bundler matrix (esbuild, Rollup, Vite 5/6/7/8, webpack 5, Parcel, bun build: browser, Node and Bun targets): installs the packed cashier-wasm tarball into a fresh folder, as users get it,
 // builds one small app with each bundler's default configuration, runs each build where it is meant
 // to run (headless Chromium; Node for the server bundle; workerd for the Worker), runs the app in
 // Deno with no permission flags, type-checks a TypeScript user under each module resolution, checks
@@ -139,6 +139,13 @@ const runApp = async (command, args) => {
   if (!JSON.parse(out).ok) throw new Error(out);
   return out;
 };
+/** Runs a server bundle (one file) from a folder of its own, as it runs where it is deployed:
+ * nothing of the package beside it; `as` names the copy (.mjs for an ES module bundle). */
+const runElsewhere = (command, file, as = path.basename(file)) => {
+  const elsewhere = mkdtempSync(path.join(tmpdir(), "cashier-server-"));
+  writeFileSync(path.join(elsewhere, as), readFileSync(at(file)));
+  return runApp(command, [path.join(elsewhere, as)]);
+};
 const esbuild = bin(tools, "esbuild");
 
 /** Builds `main.js` with a Vite version (default config), then runs it from the build (preview) and from the dev server. */
@@ -241,9 +248,7 @@ const matrix = [
   }],
   ["esbuild --bundle --platform=node (a server bundle, run by Node from another folder)", async () => {
     await run(esbuild, ["main.js", "--bundle", "--platform=node", "--outfile=server/main.cjs", "--log-level=error"]);
-    const elsewhere = mkdtempSync(path.join(tmpdir(), "cashier-server-"));
-    writeFileSync(path.join(elsewhere, "main.cjs"), readFileSync(at("server/main.cjs")));
-    return runApp(process.execPath, [path.join(elsewhere, "main.cjs")]);
+    return runElsewhere(process.execPath, "server/main.cjs");
   }],
   ["rollup + @rollup/plugin-node-resolve", async () => {
     const { rollup } = await load(tools, "rollup");
@@ -273,6 +278,16 @@ const matrix = [
     noWasmEmitted("bun-build");
     write("bun-build/index.html", page("main.js"));
     return inChromium(`${origin}/bun-build/index.html`);
+  }],
+  // Bun's bundler takes the "node-addons" condition (Node's own, for plain Node), which the
+  // package keeps behind "module-sync" so that these bundles get the embedded bytes.
+  ["bun build --target=node (a server bundle, run by Node from another folder)", async () => {
+    await run(bin(runtimes, "bun"), ["build", "main.js", "--target=node", "--outdir=bun-node"]);
+    return runElsewhere(process.execPath, "bun-node/main.js", "main.mjs");
+  }],
+  ["bun build --target=bun (a server bundle, run by Bun from another folder)", async () => {
+    await run(bin(runtimes, "bun"), ["build", "main.js", "--target=bun", "--outdir=bun-bun"]);
+    return runElsewhere(bin(runtimes, "bun"), "bun-bun/main.js", "main.mjs");
   }],
   ["workerd (a Worker bundled by esbuild --conditions=workerd --loader:.wasm=copy)", workerd],
   ["deno run (no permission flags)", () => runApp(bin(runtimes, "deno"), ["run", "main.js"])],

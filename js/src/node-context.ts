@@ -1,7 +1,7 @@
 // Async re-entrancy detection on runtimes with Node's built-ins (Node, Deno, Bun), shared by
 // the ESM and CommonJS entries. Internal: not exported from the package.
 
-import type { AsyncContextProvider, Flight, FlightContext } from "./context.js";
+import { provideAsyncContext, type AsyncContextProvider, type Flight, type FlightContext } from "./context.js";
 
 type AsyncHooks = typeof import("node:async_hooks");
 /** The part of `node:v8` used here: V8's promise hooks (Node ≥ 16.14). */
@@ -75,4 +75,20 @@ export function promiseHookContext(hooks: PromiseHooks): FlightContext {
       current = undefined;
     },
   };
+}
+
+/**
+ * @internal What the Node entries (node.ts, node-addons.ts) do at import besides loading the
+ * WebAssembly: async re-entrancy detection through the runtime's built-ins, fetched at the first
+ * async computation (`process.getBuiltinModule`) so that importing the package stays cheap.
+ * Without getBuiltinModule (Node before 20.16) only the synchronous part of a computation is tracked.
+ */
+export function provideNodeAsyncContext(): void {
+  const builtin = nodeBuiltins();
+  if (builtin !== undefined) provideAsyncContext(nodeAsyncContext(builtin));
+}
+
+/** @internal The runtime's `process.getBuiltinModule`, if it has one. */
+export function nodeBuiltins(): ((id: string) => unknown) | undefined {
+  return (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
 }

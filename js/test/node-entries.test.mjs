@@ -1,0 +1,36 @@
+// Node's two entries: plain Node takes dist/esm/node-addons.js (the "module-sync" + "node-addons"
+// conditions: it reads the package's .wasm files), and Node run with --no-addons takes dist/esm/node.js, the
+// entry Deno, Bun and servers bundled for Node take (embedded bytes). Each serves `import` and
+// `require` from one instance, with the redis entry over it, and loads the key module on first need.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const check = `
+import { createRequire } from "node:module";
+const require = createRequire(import.meta.url);
+const esm = await import("cashier-wasm");
+const redis = await import("cashier-wasm/redis");
+const cjs = require("cashier-wasm");
+if (cjs.memoize !== esm.memoize || require("cashier-wasm/redis").TieredStorage !== redis.TieredStorage) throw new Error("two instances");
+let calls = 0;
+const f = esm.memoize((x) => (calls++, x.id), { name: "entries", storage: new cjs.TTLMapStorage() });
+f({ id: 1 }); f({ id: 1 });
+if (calls !== 1) throw new Error("calls " + calls);
+console.log(import.meta.resolve("cashier-wasm").split("/").pop(), esm.buildKey("f", [{ b: 1, a: 2 }]));
+`;
+
+function run(flags) {
+  const child = spawnSync(process.execPath, [...flags, "--input-type=module", "-e", check], { encoding: "utf8", cwd: fileURLToPath(new URL(".", import.meta.url)) });
+  assert.equal(child.status, 0, child.stderr);
+  return child.stdout.trim();
+}
+
+test("plain Node takes the node-addons entry (the .wasm files): one instance for import, require and the redis entry", () => {
+  assert.equal(run([]), 'node-addons.js f({"a":2,"b":1})');
+});
+
+test("Node with --no-addons takes the embedded-bytes entry Deno, Bun and bundled servers take: one instance likewise", () => {
+  assert.equal(run(["--no-addons"]), 'node.js f({"a":2,"b":1})');
+});
