@@ -18,6 +18,9 @@ node --expose-gc bench/js/run.mjs "$@" --json bench/out/js.json
 log "W2 against peers given sorted-JSON normalizers (two object shapes)"
 node bench/js/w2.mjs --cashier bench/js/node_modules/cashier-wasm/dist/esm/node.js --md bench/out/w2.md
 
+log "memory per entry, f(number, string) with distinct first arguments (fresh processes)"
+node bench/js/memory-shapes.mjs compare > bench/out/memory-shapes.txt
+
 log "Redis: shared storages against async-cache-dedupe, cache-manager and cacheable (redis-server on 127.0.0.1)"
 ensure_apt redis-server
 node bench/js/redis.mjs --md bench/out/redis.md
@@ -38,4 +41,4 @@ if [ -d host-tests/benches ]; then
   fi
 fi
 
-node bench/js/report.mjs bench/out/js.json bench/RESULTS.md --native bench/out/native.md --redis bench/out/redis.md --w2 bench/out/w2.md "${host_args[@]}"
+node bench/js/report.mjs bench/out/js.json bench/RESULTS.md --native bench/out/native.md --redis bench/out/redis.md --w2 bench/out/w2.md --memory-shapes bench/out/memory-shapes.txt "${host_args[@]}"

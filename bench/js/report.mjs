@@ -1,5 +1,5 @@
 // Writes bench/RESULTS.md from one run: the JSON of run.mjs plus criterion's native medians.
-//   node bench/js/report.mjs RUN.json OUT.md [--native TABLE.md] [--host TABLE.md] [--redis TABLE.md] [--w2 TABLE.md]
+//   node bench/js/report.mjs RUN.json OUT.md [--native TABLE.md] [--host TABLE.md] [--redis TABLE.md] [--w2 TABLE.md] [--memory-shapes OUT.txt]
 
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 
@@ -13,6 +13,7 @@ const native = flag("--native");
 const host = flag("--host");
 const redis = flag("--redis");
 const w2Peers = flag("--w2");
+const memoryShapes = flag("--memory-shapes");
 
 const ns = (value) => (value >= 1000 ? `${(value / 1000).toFixed(1)} µs` : `${value.toFixed(1)} ns`);
 const lines = [];
@@ -166,6 +167,20 @@ if (w2Peers) {
       target(`W2 ≤ 0.5× the best sorted-JSON peer, ${shape} (issue 14)`, ratio, 0.5, `${line.split("|")[2].trim()} ns`);
     }
   }
+}
+
+if (memoryShapes) {
+  // Issue 14: memory of f(number, string) with distinct first arguments, each contender in its own
+  // process (medians of 3), heap + external memory.
+  say("### Memory per entry, `f(number, string)` with 100,000 distinct first arguments (`node bench/js/memory-shapes.mjs compare`)");
+  say();
+  say("```");
+  say(memoryShapes);
+  say("```");
+  say();
+  const line = memoryShapes.split("\n").find((row) => row.startsWith("cashier "));
+  const ratio = Number(line?.match(/\(([\d.]+)× lru-cache\)/)?.[1]);
+  target("memory per entry, f(number, string), distinct first arguments ≤ 1.0× lru-cache (issue 14)", ratio, 1.0, line?.match(/(\d+) B\/entry/)?.[0] ?? "");
 }
 
 if (redis) {
