@@ -12,6 +12,7 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { workerdOptions } from "../smoke/workerd-options.mjs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const execFile = promisify(execFileCallback);
@@ -194,18 +195,7 @@ async function workerd() {
   // Workers compile WebAssembly only at deploy: the workerd condition imports the .wasm files,
   // which the bundler keeps as files (wrangler does this by itself).
   await run(esbuild, ["worker.js", "--bundle", "--format=esm", "--conditions=workerd,worker", "--loader:.wasm=copy", "--outdir=worker-dist", "--log-level=error"]);
-  const mf = new Miniflare({
-    modules: true,
-    modulesRoot: at("worker-dist"),
-    scriptPath: at("worker-dist", "worker.js"),
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    host: "127.0.0.1",
-    port: 0,
-    compatibilityDate: "2025-01-01",
-  });
+  const mf = new Miniflare(workerdOptions(at("worker-dist")));
   try {
     const result = await (await fetch(await mf.ready)).json();
     if (!result.ok) throw new Error(result.error);

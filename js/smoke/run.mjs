@@ -6,6 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { workerdOptions } from "./workerd-options.mjs";
 import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -111,18 +112,7 @@ export default {
     loader: { ".wasm": "copy" },
     logLevel: "error",
   });
-  const mf = new Miniflare({
-    modules: true,
-    modulesRoot: path.join(project, "worker-dist"),
-    scriptPath: path.join(project, "worker-dist", "worker.js"),
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    host: "127.0.0.1",
-    port: 0,
-    compatibilityDate: "2025-01-01",
-  });
+  const mf = new Miniflare(workerdOptions(path.join(project, "worker-dist")));
   try {
     const url = await mf.ready;
     const get = async (query) => (await fetch(new URL(`/?${query}`, url))).json();
