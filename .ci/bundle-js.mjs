@@ -1,74 +1,66 @@
-// Joins the compiled TypeScript (target/js/esm) into the package's ES modules (dist/esm): one file
-// per entry plus ONE shared module, dist/esm/core.js, holding every module two entries reach.
-// Node loads each file of an import separately (~0.45 ms each at a cold start), and esbuild's own
-// code splitting makes a chunk per set of entries sharing code (three chunks for five entries);
-// here the entries' shared set is bundled once, and each entry imports it.
+// Joins the compiled TypeScript (target/js/esm) into the package's ES modules (dist/esm): the main
+// module, dist/esm/cashier.js, holds the whole API in one file (plain Node imports it directly:
+// each file Node loads costs a cold start ~0.6 ms), and every other entry is one small file over it.
 //
-// How: (1) a splitting build finds the shared modules (those esbuild puts in chunks); (2) core.js
-// bundles them and exports each binding an entry-side module imports under a short alias; (3) each
-// entry is bundled alone, its imports of a shared module replaced by a facade re-exporting that
-// module's names from ./core.js, so every entry and core.js itself keep one instance of each module.
+// How: (1) the first entry named (cashier) is bundled alone; its inputs are the main module's
+// graph, its exports the public API. (2) Each other entry is bundled with its imports of that graph
+// rewritten, so that a process keeps one instance of every stateful module:
+//   - the main module itself stays an import of "./cashier.js";
+//   - a module whose exports are all public becomes a facade re-exporting them from "./cashier.js";
+//   - tiered.js becomes the TieredStorage class the main module hands over (js/src/handoff.ts);
+//   - a stateless module listed in DUPLICABLE is bundled again (a few lines each);
+//   - any other module of the graph stops the build: it would be a second instance of state.
 //
-// Usage: node .ci/bundle-js.mjs SRC_DIR OUT_DIR ENTRY...   (entry names without .js)
+// Usage: node .ci/bundle-js.mjs SRC_DIR OUT_DIR MAIN ENTRY...   (names without .js)
 import * as esbuild from "esbuild";
 import path from "node:path";
 
-const [srcDir, outDir, ...entryNames] = process.argv.slice(2);
-const entries = entryNames.map((name) => path.join(srcDir, `${name}.js`));
-const common = { bundle: true, format: "esm", platform: "neutral", target: "es2022", external: ["*.wasm", "*_bytes.js"], logLevel: "warning" };
+const [srcDir, outDir, mainName, ...entryNames] = process.argv.slice(2);
+const common = { bundle: true, format: "esm", platform: "neutral", target: "es2022", external: ["*.wasm", "*_bytes.js"], logLevel: "warning", minify: true };
 const rel = (file) => path.relative(process.cwd(), file).split(path.sep).join("/");
+const inSrc = (name) => rel(path.join(srcDir, name));
+const mainFile = `./${mainName}.js`;
 
-// (1) The shared modules: the inputs of esbuild's chunks.
-const split = await esbuild.build({ ...common, entryPoints: entries, splitting: true, outdir: "target/js/split", write: false, metafile: true });
-const shared = new Set();
-for (const output of Object.values(split.metafile.outputs)) {
-  if (output.entryPoint === undefined) for (const input of Object.keys(output.inputs)) shared.add(input);
-}
-// Shared modules that entry-side (unshared) modules import: the ones core.js exposes.
-const exposed = new Set();
-for (const [file, input] of Object.entries(split.metafile.inputs)) {
-  if (shared.has(file)) continue;
-  for (const imported of input.imports) if (shared.has(imported.path)) exposed.add(imported.path);
-}
+/** Modules without state, bundled into each file that imports them. */
+const DUPLICABLE = new Set(["handoff.js", "random.js", "wasm/build-id.js"].map(inSrc));
 
-// Each exposed module's export names.
-const names = new Map();
-const probe = await esbuild.build({ ...common, entryPoints: [...exposed], outdir: "target/js/probe", outbase: srcDir, write: false, metafile: true });
+// (1) The main module.
+const main = await esbuild.build({ ...common, entryPoints: [inSrc(`${mainName}.js`)], outfile: path.join(outDir, `${mainName}.js`), metafile: true });
+const mainOutput = Object.values(main.metafile.outputs).find((output) => output.entryPoint !== undefined);
+const graph = new Set(Object.keys(main.metafile.inputs));
+const publicNames = new Set(mainOutput.exports);
+
+// Each module's export names, to tell the public ones.
+const exportsOf = new Map();
+const probe = await esbuild.build({ ...common, minify: false, entryPoints: [...graph].filter((file) => file.endsWith(".js")), outdir: "target/js/probe", outbase: srcDir, write: false, metafile: true });
 for (const output of Object.values(probe.metafile.outputs)) {
-  if (output.entryPoint !== undefined) names.set(output.entryPoint, output.exports.filter((name) => name !== "default"));
+  if (output.entryPoint !== undefined) exportsOf.set(output.entryPoint, output.exports.filter((name) => name !== "default"));
 }
-// Short aliases (a, b, …, A, …, aa, …) for core.js's exports: each (module, name) gets one.
-const alias = new Map();
-const shortName = (i) => {
-  const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-  let s = "";
-  do { s = letters[i % letters.length] + s; i = Math.floor(i / letters.length) - 1; } while (i >= 0);
-  return s;
-};
-let next = 0;
-for (const [file, list] of names) for (const name of list) alias.set(`${file}\0${name}`, shortName(next++));
 
-// (2) core.js: the shared modules, each exposed binding exported under its alias.
-const coreSource = [...names].map(([file, list]) =>
-  `export { ${list.map((name) => `${name} as ${alias.get(`${file}\0${name}`)}`).join(", ")} } from ${JSON.stringify("./" + path.relative(srcDir, file).split(path.sep).join("/"))};`).join("\n");
-await esbuild.build({ ...common, stdin: { contents: coreSource, resolveDir: srcDir, sourcefile: "core.js" }, outfile: path.join(outDir, "core.js"), minify: true });
-
-// (3) The entries, each alone; a shared module becomes a facade over ./core.js.
-const facade = {
-  name: "core-facade",
+// (2) The other entries.
+const overMain = {
+  name: "over-main-module",
   setup(build) {
     build.onResolve({ filter: /^\.\.?\// }, (args) => {
-      if (args.namespace === "facade") return { path: args.path, external: true };
+      if (args.path === mainFile && args.namespace === "over-main") return { path: mainFile, external: true };
       const file = rel(path.resolve(args.resolveDir, args.path));
-      if (!shared.has(file)) return undefined;
-      if (!names.has(file)) throw new Error(`bundle-js: ${file} is shared but was not exposed`);
-      return { path: file, namespace: "facade" };
+      if (file === inSrc(`${mainName}.js`)) return { path: mainFile, external: true };
+      if (!graph.has(file) || DUPLICABLE.has(file)) return undefined;
+      if (file === inSrc("tiered.js")) return { path: file, namespace: "over-main" };
+      const names = exportsOf.get(file) ?? [];
+      const internal = names.filter((name) => !publicNames.has(name));
+      if (internal.length > 0) {
+        throw new Error(`bundle-js: ${args.importer} imports ${file}, part of ${mainName}.js with internal exports (${internal.join(", ")}); it would be a second instance`);
+      }
+      return { path: file, namespace: "over-main" };
     });
-    build.onLoad({ filter: /.*/, namespace: "facade" }, (args) => {
-      const list = names.get(args.path);
-      // The facade sits beside the entry in dist/esm, as core.js does.
-      return { contents: `export { ${list.map((name) => `${alias.get(`${args.path}\0${name}`)} as ${name}`).join(", ")} } from "./core.js";`, loader: "js" };
+    build.onLoad({ filter: /.*/, namespace: "over-main" }, (args) => {
+      if (args.path === inSrc("tiered.js")) {
+        const contents = `import ${JSON.stringify(mainFile)};\nimport { handoff } from ${JSON.stringify("./" + path.relative(srcDir, inSrc("handoff.js")).split(path.sep).join("/"))};\nexport const TieredStorage = handoff().TieredStorage;\nif (TieredStorage === undefined) throw new Error("cashier-wasm/redis: the main module did not hand over TieredStorage");\n`;
+        return { contents, loader: "js", resolveDir: srcDir };
+      }
+      return { contents: `export { ${exportsOf.get(args.path).join(", ")} } from ${JSON.stringify(mainFile)};`, loader: "js" };
     });
   },
 };
-await esbuild.build({ ...common, entryPoints: entries, outdir: outDir, minify: true, plugins: [facade] });
+await esbuild.build({ ...common, entryPoints: entryNames.map((name) => inSrc(`${name}.js`)), outdir: outDir, plugins: [overMain] });

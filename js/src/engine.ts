@@ -20,7 +20,8 @@
 // slot.
 
 import { runClock } from "./clock.js";
-import { WasmSlots, checkTtl as coreCheckTtl, outOfMemory, wasmMemory as wasmMemoryObject } from "./wasm/cashier_js.js";
+import type { WasmSlots } from "./wasm/cashier_js.js";
+import { core } from "./wasm-core.js";
 
 import type { CacheStats, StorageOptions } from "./storages.js";
 // The cells, log and slot array shared with the core, generated from wasm/js/src/layout.rs.
@@ -69,7 +70,7 @@ let memory: WebAssembly.Memory | undefined;
 export function checkTtl(ttl: unknown): void {
   if (ttl === undefined) return;
   if (typeof ttl !== "number") throw new TypeError(`ttl must be a number of milliseconds, got ${typeof ttl}`);
-  coreCheckTtl(ttl);
+  core().checkTtl(ttl);
 }
 
 /** A maxSize must be a number; the core checks its value when the storage is made. */
@@ -162,7 +163,7 @@ export class Engine {
     const maxSize = checkMaxSize(options.maxSize ?? DEFAULT_MAX_SIZE);
     if (clock !== undefined && typeof clock !== "function") throw new TypeError("clock must be a function returning milliseconds");
     checkTtl(ttl);
-    this.#slots = new WasmSlots(maxSize, ttl, staleWhileRevalidate);
+    this.#slots = new (core().WasmSlots)(maxSize, ttl, staleWhileRevalidate);
     this.#staleWindow = staleWhileRevalidate ?? 0;
     // Room for a full cache up front, as the core reserves its slots (PREALLOCATED_SLOTS).
     const slots = Math.min(maxSize, PREALLOCATED_SLOTS);
@@ -299,7 +300,7 @@ export class Engine {
   /** Reserves a pending slot for a key, holding `flight` (its serial is then {@link serial}). */
   begin(home: Home, first: unknown, second: unknown, flight: unknown): number {
     const slot = this.#slots.begin(this.#takeTouched());
-    if (slot === NO_SLOT) throw outOfMemory();
+    if (slot === NO_SLOT) throw core().outOfMemory();
     this.#follow(slot);
     this.#link(slot, home, first, second, flight);
     return slot;
@@ -346,7 +347,7 @@ export class Engine {
       }
     }
     const slot = this.#slots.insert(this.#takeTouched(), this.#time(ttl), ttl ?? Number.NaN);
-    if (slot === NO_SLOT) throw outOfMemory();
+    if (slot === NO_SLOT) throw core().outOfMemory();
     // The slots the core freed to make room (the new slot may be one of them), then the view.
     let cells = this.#cells;
     if (cells.length === 0) {
@@ -738,7 +739,7 @@ export class Engine {
   }
 
   #view(): void {
-    memory ??= wasmMemoryObject() as WebAssembly.Memory;
+    memory ??= core().wasmMemory() as WebAssembly.Memory;
     const buffer = memory.buffer;
     this.#cells = new Uint32Array(buffer, this.#slots.cellsAt(), CELLS);
     // Slot i's deadline is the f64 at 16 × i (the core's SlotNode layout).

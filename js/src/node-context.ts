@@ -78,9 +78,9 @@ export function promiseHookContext(hooks: PromiseHooks): FlightContext {
 }
 
 /**
- * @internal What the Node entries (node.ts, node-addons.ts) do at import besides loading the
- * WebAssembly: async re-entrancy detection through the runtime's built-ins, fetched at the first
- * async computation (`process.getBuiltinModule`) so that importing the package stays cheap.
+ * @internal What the core's instantiation does for the Node entries (plain Node's cashier.ts,
+ * node.ts; see WasmSources.nodeContext): async re-entrancy detection through the runtime's
+ * built-ins, fetched at the first async computation (`process.getBuiltinModule`).
  * Without getBuiltinModule (Node before 20.16) only the synchronous part of a computation is tracked.
  */
 export function provideNodeAsyncContext(): void {

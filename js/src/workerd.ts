@@ -1,12 +1,10 @@
 // Cloudflare Workers (workerd): compiling WebAssembly from bytes is forbidden at run time, so the
-// .wasm files are imported as modules (compiled WebAssembly.Modules) by the bundler/runtime. The
-// key module is instantiated when first needed.
+// .wasm files are imported as modules (compiled WebAssembly.Modules) by the bundler/runtime and
+// handed to the main module, which instantiates each when first needed.
 import wasmModule from "./wasm/cashier_js_bg.wasm";
 import keysModule from "./wasm/cashier_keys_bg.wasm";
-import { initSync } from "./wasm/cashier_js.js";
-import { provideKeyModule } from "./keys.js";
+import { handoff } from "./handoff.js";
 
-initSync({ module: wasmModule });
-provideKeyModule(() => keysModule);
+handoff().sources = { core: () => wasmModule, keys: () => keysModule, nodeContext: false };
 
-export * from "./index.js";
+export * from "./cashier.js";
