@@ -50,7 +50,7 @@ pub fn check_key_options(
             serializer,
             max_key_bytes,
         )
-        .and_then(|options| Ok(KeyBuilder::new(name, &options)?)),
+        .and_then(|options| Ok(KeyBuilder::check(name, &options)?)),
     )
 }
 
