@@ -8,10 +8,36 @@ import { initSync } from "./wasm/cashier_js.js";
 import { provideKeyModule } from "./keys.js";
 import { nodeBuiltins, provideNodeAsyncContext } from "./node-context.js";
 
-const fs = nodeBuiltins()!("node:fs") as { readFileSync(file: URL): Uint8Array };
+const fs = nodeBuiltins()!("node:fs") as {
+  openSync(file: URL, flags: "r"): number;
+  readSync(fd: number, into: Uint8Array, offset: number, length: number, position: null): number;
+  closeSync(fd: number): void;
+};
 
-initSync({ module: new WebAssembly.Module(fs.readFileSync(new URL("./wasm/cashier_js_bg.wasm", import.meta.url)) as BufferSource) });
-provideKeyModule(() => new WebAssembly.Module(fs.readFileSync(new URL("./wasm/cashier_keys_bg.wasm", import.meta.url)) as BufferSource));
+/** The bytes of a file of the package. Not readFileSync: its first call in a process costs
+ * ~0.5 ms (an fstat for the size, its options), open + read into a buffer that doubles as
+ * needed ~0.3 ms (Node 20). */
+function readBytes(file: URL): Uint8Array {
+  const fd = fs.openSync(file, "r");
+  try {
+    let bytes = new Uint8Array(1 << 16);
+    let length = 0;
+    for (let read; (read = fs.readSync(fd, bytes, length, bytes.length - length, null)) > 0; ) {
+      length += read;
+      if (length === bytes.length) {
+        const larger = new Uint8Array(length * 2);
+        larger.set(bytes);
+        bytes = larger;
+      }
+    }
+    return bytes.subarray(0, length);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+initSync({ module: new WebAssembly.Module(readBytes(new URL("./wasm/cashier_js_bg.wasm", import.meta.url)) as BufferSource) });
+provideKeyModule(() => new WebAssembly.Module(readBytes(new URL("./wasm/cashier_keys_bg.wasm", import.meta.url)) as BufferSource));
 provideNodeAsyncContext();
 
 export * from "./index.js";
