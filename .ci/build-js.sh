@@ -23,18 +23,33 @@ for pair in cashier_js:cashier_js cashier_keys:cashier_js_keys; do
   # returns strings and Results through multi-value exports. V8 (Node 20) compiles a TurboFan
   # JS-to-wasm wrapper for each such signature when the module compiles (~0.3 ms each, at import
   # for the core module); with the feature marked unused, wasm-bindgen returns them through memory.
+  # The core module uses no reference types either (it takes and returns numbers and strings
+  # only): marked unused, wasm-bindgen adds no externref table and no import to set it up, and
+  # the module imports nothing. V8 (Node 20) compiles a wrapper for each distinct import
+  # signature when a module compiles, ~0.5 ms of the package's cold start for the first one
+  # (see wasm/js/src/report.rs); the key module, loaded on first need, keeps its JS calls.
+  features='s/\+\x0amultivalue/-\x0amultivalue/'
+  if [ "$name" = cashier_js ]; then features="$features; s/\+\x0freference-types/-\x0freference-types/"; fi
   mkdir -p target/js/raw
-  perl -0777 -pe 's/\+\x0amultivalue/-\x0amultivalue/' "$raw" > "target/js/raw/$name.wasm"
+  perl -0777 -pe "$features" "$raw" > "target/js/raw/$name.wasm"
   if ! perl -0777 -ne 'exit(/-\x0amultivalue/ ? 0 : 1)' "target/js/raw/$name.wasm"; then echo "build-js: no multivalue feature to turn off in $raw" >&2; exit 1; fi
   wasm-bindgen "target/js/raw/$name.wasm" --target web --weak-refs --out-dir js/src/wasm --out-name "$name"
+  if [ "$name" = cashier_js ]; then
+    node -e 'const b = require("fs").readFileSync(process.argv[1]); const i = WebAssembly.Module.imports(new WebAssembly.Module(b)); if (i.length) { console.error("build-js: the core module must import nothing, it imports", i); process.exit(1); }' "js/src/wasm/${name}_bg.wasm"
+    # With no import to fetch it, the wrapper takes the module's memory from the glue.
+    printf '\n/** The module'"'"'s memory (the storages read and write the cells, slots and reports in it). */\nexport function wasmMemory() {\n    return wasm.memory;\n}\n' >> "js/src/wasm/$name.js"
+    printf '\n/** The module'"'"'s memory. */\nexport function wasmMemory(): WebAssembly.Memory;\n' >> "js/src/wasm/$name.d.ts"
+  fi
   # The glue's argument-less init() would fetch the .wasm beside it: bundlers that understand
   # `new URL(…, import.meta.url)` (webpack, Vite) would then emit the file, or fail to find it.
   # The package always passes the module, so that path goes.
   sed -i 's|new URL(.'"${name}"'_bg.wasm., import.meta.url)|(() => { throw new Error("cashier-wasm loads its WebAssembly itself"); })()|' "js/src/wasm/$name.js"
   if grep -q "import.meta" "js/src/wasm/$name.js"; then echo "build-js: import.meta left in $name.js" >&2; exit 1; fi
   # Imports and exports get short names (wasm-opt prints the map; .ci/wasm-names.mjs applies it to the glue).
+  references=--enable-reference-types
+  if [ "$name" = cashier_js ]; then references=; fi
   wasm-opt -O3 --minify-imports-and-exports-and-modules --strip-debug --strip-producers --strip-target-features \
-    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types \
+    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals $references \
     "js/src/wasm/${name}_bg.wasm" -o "js/src/wasm/${name}_bg.wasm" > "target/js/raw/$name.names.json"
   node .ci/wasm-names.mjs "js/src/wasm/$name.js" < "target/js/raw/$name.names.json"
   # The bytes as hex text returned by a function (its declaration for tsc beside it); see js/src/bytes.ts.

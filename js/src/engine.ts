@@ -20,12 +20,14 @@
 // slot.
 
 import { runClock } from "./clock.js";
-import type { WasmSlots } from "./wasm/cashier_js.js";
+// A storage handle implies the core is instantiated: only its creation and the checks go through core().
+import { slotsBegin, slotsCellsAt, slotsClear, slotsComplete, slotsExpire, slotsFail, slotsFlush, slotsFree, slotsInsert, slotsIsLive, slotsIsServable, slotsPlan, slotsPlanMisses, slotsRefresh, slotsRemove, slotsStats, wasmMemory } from "./wasm/cashier_js.js";
 import { core } from "./wasm-core.js";
+import { coreError } from "./core-error.js";
 
 import type { CacheStats, StorageOptions } from "./storages.js";
 // The cells, log and slot array shared with the core, generated from wasm/js/src/layout.rs.
-import { CELLS, DEADLINES_AT, DEADLINES_LEN, FREED, FREED_COUNT, INSERT, JOINS, LOG, LOG_CAPACITY, MISSES, NO_SLOT, PENDING, PLAN, PLAN_CAPACITY, PREALLOCATED_SLOTS, SERIAL, SLOT_STRIDE, STALE_HITS, TIME_AT } from "./layout.js";
+import { CELLS, DEADLINES_AT, DEADLINES_LEN, FREED, FREED_COUNT, INSERT, JOINS, LOG, LOG_CAPACITY, MISSES, NO_SLOT, PENDING, PLAN, PLAN_CAPACITY, PREALLOCATED_SLOTS, SERIAL, SLOT_STRIDE, STALE_HITS, STATS, STAT_EVICTIONS, STAT_EXPIRATIONS, STAT_HITS, STAT_JOINED, STAT_MISSES, STAT_PENDING, STAT_SIZE, STAT_STALE_HITS, TIME_AT } from "./layout.js";
 
 const DEFAULT_MAX_SIZE = 1000;
 
@@ -64,13 +66,15 @@ const IN_MANYS: unique symbol = Symbol("cashier.inManys");
 type Branch = Map<unknown, number | Branch>;
 
 let memory: WebAssembly.Memory | undefined;
+/** Frees a storage's slots in the core once its engine is unreachable (made on first need). */
+let freeing: FinalizationRegistry<number> | undefined;
 
 /** @internal A TTL must be undefined or a number; the core checks its value (a whole number of
  * milliseconds ≥ 1: the `RangeError` comes from there). */
 export function checkTtl(ttl: unknown): void {
   if (ttl === undefined) return;
   if (typeof ttl !== "number") throw new TypeError(`ttl must be a number of milliseconds, got ${typeof ttl}`);
-  core().checkTtl(ttl);
+  if (core().checkTtl(ttl)) throw coreError();
 }
 
 /** A maxSize must be a number; the core checks its value when the storage is made. */
@@ -102,8 +106,8 @@ function sameKey(home: Home, first: unknown, second: unknown, otherFirst: unknow
 
 /** @internal One storage's slots, index and values. */
 export class Engine {
-  /** The core's rules for this storage's slots. */
-  readonly #slots: WasmSlots;
+  /** The core's rules for this storage's slots: their handle (`slots*` calls take it). */
+  readonly #slots: number;
   /** Key string → slot. */
   readonly #strings = new Map<string, number>();
   /** One argument (or NO_ARGUMENTS) → slot. */
@@ -163,7 +167,10 @@ export class Engine {
     const maxSize = checkMaxSize(options.maxSize ?? DEFAULT_MAX_SIZE);
     if (clock !== undefined && typeof clock !== "function") throw new TypeError("clock must be a function returning milliseconds");
     checkTtl(ttl);
-    this.#slots = new (core().WasmSlots)(maxSize, ttl, staleWhileRevalidate);
+    const handle = core().slotsNew(maxSize, ttl, staleWhileRevalidate);
+    if (handle === 0) throw coreError();
+    this.#slots = handle;
+    if (typeof FinalizationRegistry === "function") (freeing ??= new FinalizationRegistry(slotsFree)).register(this, handle);
     this.#staleWindow = staleWhileRevalidate ?? 0;
     // Room for a full cache up front, as the core reserves its slots (PREALLOCATED_SLOTS).
     const slots = Math.min(maxSize, PREALLOCATED_SLOTS);
@@ -216,13 +223,13 @@ export class Engine {
       this.#logHit(found);
       return STALE_BASE - found;
     }
-    if (this.#slots.expire(this.#takeTouched(), found, this.#storeTime())) this.#forget(found);
+    if (slotsExpire(this.#slots, this.#takeTouched(), found, this.#storeTime())) this.#forget(found);
     return ABSENT;
   }
 
   /** Hands the full hit log to the core. */
   #flushLog(): void {
-    this.#slots.flush(this.#takeTouched());
+    slotsFlush(this.#slots, this.#takeTouched());
   }
 
   /** Logs a hit on `slot` for the core (applied, in order, before its next operation); the
@@ -299,8 +306,8 @@ export class Engine {
 
   /** Reserves a pending slot for a key, holding `flight` (its serial is then {@link serial}). */
   begin(home: Home, first: unknown, second: unknown, flight: unknown): number {
-    const slot = this.#slots.begin(this.#takeTouched());
-    if (slot === NO_SLOT) throw core().outOfMemory();
+    const slot = slotsBegin(this.#slots, this.#takeTouched());
+    if (slot === NO_SLOT) throw coreError();
     this.#follow(slot);
     this.#link(slot, home, first, second, flight);
     return slot;
@@ -314,14 +321,14 @@ export class Engine {
   /** Stores the value of pending slot `slot`/`serial`, unless it was deleted or cleared
    * meanwhile. */
   complete(slot: number, serial: number, value: unknown, ttl: number | undefined): void {
-    const stored = this.#slots.complete(this.#takeTouched(), slot, serial, this.#time(ttl), ttl ?? Number.NaN);
+    const stored = slotsComplete(this.#slots, this.#takeTouched(), slot, serial, this.#time(ttl), ttl ?? Number.NaN);
     this.#dropFreed();
     if (stored) this.#values[slot] = value;
   }
 
   /** Frees pending slot `slot`/`serial` after its computation failed. */
   fail(slot: number, serial: number): void {
-    if (this.#slots.fail(this.#takeTouched(), slot, serial)) this.#forget(slot);
+    if (slotsFail(this.#slots, this.#takeTouched(), slot, serial)) this.#forget(slot);
   }
 
   /** Stores `value` as a new entry for a key that has none. */
@@ -346,8 +353,8 @@ export class Engine {
         return;
       }
     }
-    const slot = this.#slots.insert(this.#takeTouched(), this.#time(ttl), ttl ?? Number.NaN);
-    if (slot === NO_SLOT) throw core().outOfMemory();
+    const slot = slotsInsert(this.#slots, this.#takeTouched(), this.#time(ttl), ttl ?? Number.NaN);
+    if (slot === NO_SLOT) throw coreError();
     // The slots the core freed to make room (the new slot may be one of them), then the view.
     let cells = this.#cells;
     if (cells.length === 0) {
@@ -436,14 +443,14 @@ export class Engine {
     if (this.#busyDepth > 0) this.#cancelBusy(BY_STRING, key, undefined);
     const existing = this.#strings.get(key);
     if (existing !== undefined) {
-      if (this.#slots.refresh(this.#takeTouched(), existing, this.#time(ttl), ttl ?? Number.NaN)) {
+      if (slotsRefresh(this.#slots, this.#takeTouched(), existing, this.#time(ttl), ttl ?? Number.NaN)) {
         this.#values[existing] = value;
         // The value set wins over a refresh running for the key.
         if (this.#refreshing.size > 0) this.#refreshing.delete(existing);
         return;
       }
       // A pending computation's slot: the value set wins, the computation stores nothing.
-      this.#slots.remove(0, existing, this.#storeTime());
+      slotsRemove(this.#slots, 0, existing, this.#storeTime());
       this.#forget(existing);
     }
     this.insert(BY_STRING, key, undefined, value, ttl);
@@ -463,7 +470,7 @@ export class Engine {
   refreshed(slot: number, token: object, value: unknown, ttl: number | undefined): void {
     if (this.#refreshing.get(slot) !== token) return;
     this.#refreshing.delete(slot);
-    if (this.#slots.refresh(this.#takeTouched(), slot, this.#time(ttl), ttl ?? Number.NaN)) this.#values[slot] = value;
+    if (slotsRefresh(this.#slots, this.#takeTouched(), slot, this.#time(ttl), ttl ?? Number.NaN)) this.#values[slot] = value;
   }
 
   /** The refresh `token` of `slot` failed: the stale value stays until its window ends, and
@@ -482,7 +489,7 @@ export class Engine {
     if (this.#busyDepth > 0) this.#cancelBusy(home, first, second);
     const found = this.find(home, first, second);
     if (found === undefined) return false;
-    const live = this.#slots.remove(this.#takeTouched(), found, this.#time(undefined));
+    const live = slotsRemove(this.#slots, this.#takeTouched(), found, this.#time(undefined));
     this.#forget(found);
     return live;
   }
@@ -490,8 +497,8 @@ export class Engine {
   /** Removes every entry and cancels every pending computation, in O(1). */
   clearAll(): void {
     // The hits logged so far still count (the core applies the log first), then everything goes.
-    this.#slots.flush(this.#takeTouched());
-    this.#slots.clear();
+    slotsFlush(this.#slots, this.#takeTouched());
+    slotsClear(this.#slots);
     this.#epoch++;
     this.#refreshing.clear();
     // The roots stay (memoized functions keep them); emptying a Map is O(1) in V8.
@@ -506,19 +513,18 @@ export class Engine {
 
   /** The counters: the core's, with the synchronous computations under way as pending. */
   counters(): CacheStats {
-    const stats = this.#slots.stats(this.#takeTouched(), this.#busyDepth);
-    const counters = {
-      hits: stats.hits,
-      staleHits: stats.staleHits,
-      misses: stats.misses,
-      joined: stats.joined,
-      evictions: stats.evictions,
-      expirations: stats.expirations,
-      size: stats.size,
-      pending: stats.pending,
+    const at = slotsStats(this.#slots, this.#takeTouched(), this.#busyDepth);
+    const stats = new Float64Array((memory ??= wasmMemory()).buffer, at, STATS);
+    return {
+      hits: stats[STAT_HITS]!,
+      staleHits: stats[STAT_STALE_HITS]!,
+      misses: stats[STAT_MISSES]!,
+      joined: stats[STAT_JOINED]!,
+      evictions: stats[STAT_EVICTIONS]!,
+      expirations: stats[STAT_EXPIRATIONS]!,
+      size: stats[STAT_SIZE]!,
+      pending: stats[STAT_PENDING]!,
     };
-    stats.free();
-    return counters;
   }
 
 
@@ -531,12 +537,12 @@ export class Engine {
    * served, stale included) at `now`. */
   coreDecides(slot: number, now: number, servable: boolean): boolean {
     const touched = this.#takeTouched();
-    return servable ? this.#slots.isServable(touched, slot, now) : this.#slots.isLive(touched, slot, now);
+    return servable ? slotsIsServable(this.#slots, touched, slot, now) : slotsIsLive(this.#slots, touched, slot, now);
   }
 
   /** For tests: planned insert slots the core found taken (0 when every plan held). */
   planMisses(): number {
-    return this.#slots.planMisses();
+    return slotsPlanMisses(this.#slots);
   }
 
   /** Indexes `slot` under its key, found from the root, and stores its value. */
@@ -683,7 +689,7 @@ export class Engine {
   #plan(): void {
     const used = this.#planEnd > 0 && this.#planned === this.#planEnd;
     const size = used ? Math.min(this.#planSize * 2, PLAN_CAPACITY) : this.#planSize;
-    const listed = this.#slots.plan(this.#takeTouched(), size);
+    const listed = slotsPlan(this.#slots, this.#takeTouched(), size);
     this.#planSize = size;
     this.#planEnd = listed;
   }
@@ -739,9 +745,9 @@ export class Engine {
   }
 
   #view(): void {
-    memory ??= core().wasmMemory() as WebAssembly.Memory;
+    memory ??= wasmMemory();
     const buffer = memory.buffer;
-    this.#cells = new Uint32Array(buffer, this.#slots.cellsAt(), CELLS);
+    this.#cells = new Uint32Array(buffer, slotsCellsAt(this.#slots), CELLS);
     // Slot i's deadline is the f64 at 16 × i (the core's SlotNode layout).
     this.#deadlines = new Float64Array(buffer, this.#cells[DEADLINES_AT]!, this.#cells[DEADLINES_LEN]! * SLOT_STRIDE);
     this.#sharedTime = new Float64Array(buffer, this.#cells[TIME_AT]!, 1);

@@ -38,5 +38,37 @@ export const SLOT_STRIDE = 2;
 export const PENDING = -1;
 /** The most slots a storage reserves when it is made (beyond, the slots grow by doubling). */
 export const PREALLOCATED_SLOTS = 262144;
-/** What `begin` and `insert` return when memory is exhausted. */
+/** What `begin` and `insert` return when memory is exhausted (the error report then describes the `RangeError` to throw). */
 export const NO_SLOT = 4294967295;
+/** Error report cell (`u32`, at the address `errorReport` returns): the JS error class (`TYPE_ERROR`, `RANGE_ERROR`, otherwise `Error`). */
+export const REPORT_CLASS = 0;
+/** Error report cell: the byte address of the message's UTF-8 text. */
+export const REPORT_TEXT_AT = 1;
+/** Error report cell: the length of the message's text in bytes. */
+export const REPORT_TEXT_LEN = 2;
+/** Error report cell: 1 if a number ends the message, as JavaScript's `String` prints it (the `f64` right after the cells). */
+export const REPORT_HAS_NUMBER = 3;
+/** The error report's `u32` cells (the number follows them, at byte `4 × REPORT_CELLS`). */
+export const REPORT_CELLS = 4;
+/** Error report class: `TypeError`. */
+export const TYPE_ERROR = 2;
+/** Error report class: `RangeError`. */
+export const RANGE_ERROR = 3;
+/** Counters (`f64`, at the address `slotsStats` returns): stored values served, and callers that joined a pending computation. */
+export const STAT_HITS = 0;
+/** Counter: of the hits, stale values served while they were refreshed. */
+export const STAT_STALE_HITS = 1;
+/** Counter: lookups that found nothing usable. */
+export const STAT_MISSES = 2;
+/** Counter: of the hits, those that joined a pending computation. */
+export const STAT_JOINED = 3;
+/** Counter: live entries removed to make room. */
+export const STAT_EVICTIONS = 4;
+/** Counter: entries removed because their TTL had passed. */
+export const STAT_EXPIRATIONS = 5;
+/** Counter: entries stored and not known to be expired. */
+export const STAT_SIZE = 6;
+/** Counter: computations under way. */
+export const STAT_PENDING = 7;
+/** How many counters `slotsStats` writes. */
+export const STATS = 8;

@@ -4,6 +4,7 @@
 // Internal: nothing here is exported from the package.
 
 import { core } from "./wasm-core.js";
+import { coreError } from "./core-error.js";
 import type { KeyOptionsJs } from "./wasm/cashier_keys.js";
 import { keyModule } from "./keys.js";
 import { TTLMapAsyncStorage, TTLMapStorage } from "./storages.js";
@@ -69,13 +70,13 @@ export function checkFreshness(fn: Function, options: MemoizeOptions, isAsync: b
   const { timeout, staleWhileRevalidate, onError } = options;
   if (timeout !== undefined) {
     if (typeof timeout !== "number") throw new TypeError(`timeout must be a number of milliseconds, got ${typeof timeout}`);
-    core().checkMilliseconds("timeout", timeout);
+    if (core().checkMilliseconds("timeout", timeout)) throw coreError();
     if (!isAsync) throw new TypeError(`memoize: ${describe(fn)} is synchronous; a timeout applies to async functions (a synchronous call cannot be given up). ${UNDECLARED_ASYNC_HINT}`);
   }
   if (staleWhileRevalidate !== undefined) {
     if (sharedStorage) throw new TypeError("memoize: staleWhileRevalidate belongs to the shared storage; set it there");
     if (typeof staleWhileRevalidate !== "number") throw new TypeError(`staleWhileRevalidate must be a number of milliseconds, got ${typeof staleWhileRevalidate}`);
-    core().checkMilliseconds("staleWhileRevalidate", staleWhileRevalidate);
+    if (core().checkMilliseconds("staleWhileRevalidate", staleWhileRevalidate)) throw coreError();
     if (!isAsync) throw new TypeError(`memoize: ${describe(fn)} is synchronous; staleWhileRevalidate serves a stale value while an async refresh runs. ${UNDECLARED_ASYNC_HINT}`);
   }
   if (onError !== undefined && typeof onError !== "function") throw new TypeError("onError must be a function");
@@ -143,7 +144,7 @@ export function keyOptionArgs(options: KeyOptions): KeyOptionArgs {
  * module. */
 export function checkedKeyOptionArgs(name: string, options: KeyOptions): KeyOptionArgs {
   const args = keyOptionArgs(options);
-  core().checkKeyOptions(name || ANONYMOUS, ...args);
+  if (core().checkKeyOptions(name || ANONYMOUS, ...args)) throw coreError();
   return args;
 }
 

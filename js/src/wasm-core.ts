@@ -1,13 +1,13 @@
 // The core module (cashier_js: the local storages' rules), instantiated at its first use: the
 // first storage, memoized function or option check. Code that reaches the core before any storage
-// exists goes through core(); a WasmSlots instance implies it is ready.
+// exists goes through core(); a storage handle implies it is ready.
 
-import { WasmSlots, checkKeyOptions, checkMilliseconds, checkTtl, initSync, outOfMemory, slotsMemoryBytes, wasmMemory } from "./wasm/cashier_js.js";
+import { checkKeyOptions, checkMilliseconds, checkTtl, initSync, slotsMemoryBytes, slotsNew, wasmMemory } from "./wasm/cashier_js.js";
 import { wasmSources } from "./sources.js";
 import { provideNodeAsyncContext } from "./node-context.js";
 
 /** The glue's exports the package uses, by name: bundlers then leave out the glue's unused async loader. */
-const api = { WasmSlots, checkKeyOptions, checkMilliseconds, checkTtl, outOfMemory, slotsMemoryBytes, wasmMemory };
+const api = { checkKeyOptions, checkMilliseconds, checkTtl, slotsMemoryBytes, slotsNew, wasmMemory };
 
 let ready = false;
 

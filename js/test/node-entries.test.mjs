@@ -43,8 +43,10 @@ test("plain Node reads no .wasm file at import: the core's at the first storage,
   const child = runScript(`
 import fs from "node:fs";
 const read = [];
-const readFileSync = fs.readFileSync;
-fs.readFileSync = function (file, ...rest) { if (String(file).endsWith(".wasm")) read.push(String(file).split("/").pop()); return readFileSync.call(this, file, ...rest); };
+for (const name of ["openSync", "readFileSync"]) {
+  const original = fs[name];
+  fs[name] = function (file, ...rest) { if (String(file).endsWith(".wasm")) read.push(String(file).split("/").pop()); return original.call(this, file, ...rest); };
+}
 const { memoize, TTLMapStorage } = await import("cashier-wasm");
 const seen = () => read.join(" ") || "none";
 const steps = ["import: " + seen()];

@@ -95,6 +95,27 @@ test("numeric options must be numbers, and maxSize beyond the supported range sa
   assert.throws(() => memoize((a) => a, { maxSize: 1.5 }), RangeError);
 });
 
+test("the core's refusals keep their class and whole message, numbers printed as JavaScript prints them", () => {
+  // The core module reports its errors in memory (it imports nothing from JavaScript); the
+  // wrapper throws them: class, message, and the number that ends a whole-number message.
+  const whole = (name, got) => ({ name: "RangeError", message: `${name} must be a whole number of at least 1, got ${got}` });
+  assert.throws(() => memoize((a) => a, { maxSize: 1.5 }), whole("maxSize", "1.5"));
+  assert.throws(() => new TTLMapStorage({ ttl: 1e300 }), whole("ttl", "1e+300"));
+  assert.throws(() => new TTLMapStorage({ ttl: Number.NaN }), whole("ttl", "NaN"));
+  assert.throws(() => memoize(async (a) => a, { timeout: -0.25 }), whole("timeout", "-0.25"));
+  assert.throws(() => memoize((a) => a, { maxKeyBytes: -0 }), whole("maxKeyBytes", "0"));
+  assert.throws(() => memoize((a) => a, { maxSize: 0 }), whole("maxSize", "0"));
+  assert.throws(() => new TTLMapStorage({ maxSize: 2 ** 32 }), { name: "RangeError", message: "maxSize 4294967296 is larger than the supported 4294967294" });
+  assert.throws(() => memoize((a) => a, { name: "f(" }), {
+    name: "TypeError",
+    message: "the name contains '(', which keys reserve (no '(', ')', '@' or control characters)",
+  });
+  assert.throws(() => memoize((a) => a, { name: "f", version: "1 2" }), { name: "TypeError", message: /the version must be non-empty/ });
+  assert.throws(() => memoize((a) => a, { name: "f", cacheWith: [3, 1, 3, 1] }), { name: "TypeError", message: "cacheWith names parameter 1 twice" });
+  // After a refusal, the next refusal reports its own error.
+  assert.throws(() => memoize((a) => a, { name: "f", serializer: "nope" }), { name: "TypeError", message: /unknown serializer/ });
+});
+
 test("a function returning promises without being declared async is pointed to async: true", () => {
   const load = (id) => Promise.resolve(id);
   assert.throws(() => memoize(load, { storage: new TTLMapAsyncStorage() }), /async: true/);

@@ -114,20 +114,9 @@ impl KeyBuilder {
     /// prefix holds one of those, if the version is not `[A-Za-z0-9._-]+`, or if the
     /// selection repeats a position.
     pub fn new(name: &str, options: &KeyOptions) -> Result<Self, KeyError> {
-        if name.is_empty() {
-            return Err(KeyError::EmptyName);
-        }
-        check_label_part("name", name)?;
-        check_label_part("prefix", &options.prefix)?;
+        Self::check(name, options)?;
         let mut label = String::from(name);
         if let Some(version) = &options.version {
-            let valid = !version.is_empty()
-                && version
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-            if !valid {
-                return Err(KeyError::InvalidVersion);
-            }
             label.push('@');
             label.push_str(version);
         }
@@ -144,9 +133,6 @@ impl KeyBuilder {
                         j -= 1;
                     }
                 }
-                if let Some(pair) = sorted.windows(2).find(|pair| pair[0] == pair[1]) {
-                    return Err(KeyError::DuplicateSelection { position: pair[0] });
-                }
                 Some(sorted)
             }
         };
@@ -157,6 +143,37 @@ impl KeyBuilder {
             serializer: options.serializer,
             max_key_bytes: options.max_key_bytes,
         })
+    }
+
+    /// Whether [`KeyBuilder::new`] accepts `name` and `options` (the same error if not),
+    /// without building the builder: nothing is allocated, for callers that only need the
+    /// verdict (the npm package checks options when a function is memoized).
+    pub fn check(name: &str, options: &KeyOptions) -> Result<(), KeyError> {
+        if name.is_empty() {
+            return Err(KeyError::EmptyName);
+        }
+        check_label_part("name", name)?;
+        check_label_part("prefix", &options.prefix)?;
+        if let Some(version) = &options.version {
+            let valid = !version.is_empty()
+                && version
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+            if !valid {
+                return Err(KeyError::InvalidVersion);
+            }
+        }
+        if let ArgSelection::Positions(positions) = &options.selection {
+            // The smallest position given twice (the first repeat in ascending order).
+            let repeated = (0..positions.len())
+                .filter(|&i| positions[..i].contains(&positions[i]))
+                .map(|i| positions[i])
+                .min();
+            if let Some(position) = repeated {
+                return Err(KeyError::DuplicateSelection { position });
+            }
+        }
+        Ok(())
     }
 
     /// The key for a call with `args`.
@@ -287,6 +304,38 @@ mod tests {
             KeyBuilder::new("f", &repeated),
             Err(KeyError::DuplicateSelection { position: 1 })
         );
+    }
+
+    #[test]
+    fn check_gives_the_verdict_of_new() {
+        let cases = [
+            ("f", KeyOptions::default()),
+            ("", KeyOptions::default()),
+            ("f@", KeyOptions::default()),
+            ("f", KeyOptions::default().prefix("a(")),
+            ("f(", KeyOptions::default().prefix("a(")),
+            ("f", KeyOptions::default().version("")),
+            ("f", KeyOptions::default().version("1 2")),
+            ("f", KeyOptions::default().version("1.2_a-B")),
+            ("f", KeyOptions::default().cache_with(vec![2, 0, 1])),
+            // Several repeats: the smallest position repeated is the one reported.
+            ("f", KeyOptions::default().cache_with(vec![3, 1, 3, 1])),
+            ("f", KeyOptions::default().cache_with(vec![5, 4, 4, 5, 0])),
+            ("f\u{7}", KeyOptions::default().version("?")),
+        ];
+        for (name, options) in cases {
+            assert_eq!(
+                KeyBuilder::check(name, &options),
+                KeyBuilder::new(name, &options).map(drop),
+                "{name:?} {options:?}"
+            );
+        }
+        for (positions, repeated) in [(vec![3, 1, 3, 1], 1), (vec![5, 4, 4, 5, 0], 4)] {
+            assert_eq!(
+                KeyBuilder::check("f", &KeyOptions::default().cache_with(positions)),
+                Err(KeyError::DuplicateSelection { position: repeated })
+            );
+        }
     }
 
     #[test]

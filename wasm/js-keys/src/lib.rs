@@ -19,9 +19,11 @@
 mod convert;
 mod flights;
 mod headroom;
+mod js_error;
 
 use cashier_core::{ArgSelection, KeyBuilder, KeyOptions, OutOfMemory};
-use cashier_js_support::{error, key_options};
+use cashier_js_support::key_options;
+use js_error::error;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
@@ -53,7 +55,8 @@ impl KeyOptionsJs {
             cache_with,
             serializer,
             max_key_bytes,
-        )?;
+        )
+        .map_err(js_error::refusal)?;
         Ok(KeyOptionsJs { options })
     }
 

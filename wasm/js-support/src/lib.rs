@@ -1,49 +1,94 @@
 //! What the npm package's two WebAssembly modules (`cashier-js`, loaded at import, and
-//! `cashier-js-keys`, loaded on first need) share: core errors turned into the JS errors users
-//! expect, and checks of numbers that come from JS. No `#[wasm_bindgen]` exports live here, so
-//! each module exports only its own API.
+//! `cashier-js-keys`, loaded on first need) share: which JS error class a refusal becomes, checks
+//! of the values that come from JS, the allocator. No JavaScript is reached from here (no
+//! `wasm-bindgen`, no `js-sys`): the checks return a [`Refusal`], which the key module throws as
+//! a JS error and the core module, which imports nothing from JavaScript, reports through its
+//! memory for the wrapper to throw (see `wasm/js/src/report.rs`).
 
-use cashier_core::{Error as CoreError, OutOfMemory};
-use wasm_bindgen::JsValue;
-use wasm_bindgen::prelude::wasm_bindgen;
+use cashier_core::{ConfigError, Error as CoreError, KeyError, OutOfMemory};
 
-#[wasm_bindgen]
-extern "C" {
-    /// JavaScript's `String(number)`: numbers in messages exactly as JS prints them, without
-    /// linking a float formatter into the modules.
-    #[wasm_bindgen(js_name = String)]
-    fn number_text(value: f64) -> String;
+/// The JS error class a refusal becomes (its number is what the core module reports).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub enum ErrorClass {
+    /// `Error`: flight protocol errors.
+    Error = 1,
+    /// `TypeError`: keys.
+    TypeError = 2,
+    /// `RangeError`: configuration, numbers out of range, exhausted memory.
+    RangeError = 3,
 }
 
-/// A core error as the JS error users expect: `TypeError` for keys, `RangeError` for
-/// configuration and exhausted memory, `Error` for flight protocol errors.
-pub fn error(error: CoreError) -> JsValue {
-    if let CoreError::OutOfMemory(_) = error {
-        // No formatting: there may be no memory to format into.
-        return js_sys::RangeError::new(OutOfMemory::MESSAGE).into();
+impl ErrorClass {
+    /// The class of `error`: `TypeError` for keys, `RangeError` for configuration and exhausted
+    /// memory, `Error` for flight protocol errors.
+    pub fn of(error: &CoreError) -> Self {
+        match error {
+            CoreError::Key(_) => ErrorClass::TypeError,
+            CoreError::Config(_) | CoreError::OutOfMemory(_) => ErrorClass::RangeError,
+            CoreError::Flight(_) => ErrorClass::Error,
+        }
     }
-    let message = error.to_string();
-    match error {
-        CoreError::Key(_) => js_sys::TypeError::new(&message).into(),
-        CoreError::Config(_) => js_sys::RangeError::new(&message).into(),
-        CoreError::Flight(_) => js_sys::Error::new(&message).into(),
-        CoreError::OutOfMemory(_) => js_sys::RangeError::new(OutOfMemory::MESSAGE).into(),
+}
+
+/// A value from JS that a check refused, before it becomes a JS error.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    /// A core rule refused it.
+    Core(CoreError),
+    /// Not a whole number from 1 to 2^53 - 1 (a `RangeError`): the message up to the number,
+    /// and the number, which ends the message as JavaScript's `String` prints it.
+    NotWholeNumber {
+        /// "`name` must be a whole number of at least 1, got ".
+        message: String,
+        /// The number refused.
+        value: f64,
+    },
+}
+
+impl From<CoreError> for Refusal {
+    fn from(error: CoreError) -> Self {
+        Refusal::Core(error)
+    }
+}
+
+impl From<ConfigError> for Refusal {
+    fn from(error: ConfigError) -> Self {
+        Refusal::Core(error.into())
+    }
+}
+
+impl From<KeyError> for Refusal {
+    fn from(error: KeyError) -> Self {
+        Refusal::Core(error.into())
+    }
+}
+
+impl From<OutOfMemory> for Refusal {
+    fn from(error: OutOfMemory) -> Self {
+        Refusal::Core(error.into())
     }
 }
 
 /// A JS number that must be a whole number from 1 to 2^53 - 1, else a `RangeError` naming it.
-pub fn whole_number(name: &str, value: f64) -> Result<u64, JsValue> {
+pub fn whole_number(name: &str, value: f64) -> Result<u64, Refusal> {
     if value.is_finite()
         && (1.0..=9_007_199_254_740_991.0).contains(&value)
         && (value as u64) as f64 == value
     {
         Ok(value as u64)
     } else {
-        let shown = number_text(value);
-        Err(js_sys::RangeError::new(&format!(
-            "{name} must be a whole number of at least 1, got {shown}"
-        ))
-        .into())
+        Err(not_whole_number(name, value))
+    }
+}
+
+/// [`whole_number`]'s refusal, apart: the formatting stays out of the callers' code.
+#[cold]
+#[inline(never)]
+fn not_whole_number(name: &str, value: f64) -> Refusal {
+    Refusal::NotWholeNumber {
+        message: format!("{name} must be a whole number of at least 1, got "),
+        value,
     }
 }
 
@@ -113,7 +158,7 @@ pub fn memory_bytes() -> f64 {
 
 /// Key options from the wrapper's arguments: `prefix`, `version` (none: unversioned),
 /// `cacheWith` (ignored when `select_all`), `serializer` ("repr", "md5" or "sha256") and
-/// `maxKeyBytes` (NaN: the default). Errors are the JS errors users see.
+/// `maxKeyBytes` (NaN: the default).
 pub fn key_options(
     prefix: String,
     version: Option<String>,
@@ -121,9 +166,9 @@ pub fn key_options(
     cache_with: Vec<u32>,
     serializer: &str,
     max_key_bytes: f64,
-) -> Result<cashier_core::KeyOptions, JsValue> {
+) -> Result<cashier_core::KeyOptions, Refusal> {
     use cashier_core::{KeyOptions, StandardSerializer};
-    let serializer = StandardSerializer::from_name(serializer).map_err(|e| error(e.into()))?;
+    let serializer = StandardSerializer::from_name(serializer).map_err(CoreError::from)?;
     let mut options = KeyOptions::default().prefix(prefix).serializer(serializer);
     if let Some(version) = version {
         options = options.version(version);

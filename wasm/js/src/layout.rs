@@ -1,10 +1,12 @@
 //! The memory the JS storages share with this module, declared once: the cell indices, the
-//! log's format, the slot array's stride and the markers the core writes. Every constant is
+//! log's format, the slot array's stride, the markers the core writes, and the layouts of the
+//! error report and the counters it hands JS through memory (it imports nothing from JS). Every constant is
 //! declared through [`layout!`], which also lists it in [`EXPORTED`]; `js/src/layout.ts` is
 //! generated from that list (`UPDATE_LAYOUT=1 cargo test -p cashier-js`), and the test command
 //! fails when the checked-in file differs, so the two sides cannot drift.
 
 use cashier_core::slots::MOST_FREED_PER_ENTRY;
+use cashier_js_support::ErrorClass;
 
 /// Declares each constant and lists it, with its doc, in [`EXPORTED`].
 macro_rules! layout {
@@ -64,8 +66,44 @@ layout! {
     PENDING: f64 = cashier_core::slots::PENDING;
     /// The most slots a storage reserves when it is made (beyond, the slots grow by doubling).
     PREALLOCATED_SLOTS: usize = 1 << 18;
-    /// What `begin` and `insert` return when memory is exhausted.
+    /// What `begin` and `insert` return when memory is exhausted (the error report then
+    /// describes the `RangeError` to throw).
     NO_SLOT: u32 = u32::MAX;
+    /// Error report cell (`u32`, at the address `errorReport` returns): the JS error class
+    /// (`TYPE_ERROR`, `RANGE_ERROR`, otherwise `Error`).
+    REPORT_CLASS: usize = 0;
+    /// Error report cell: the byte address of the message's UTF-8 text.
+    REPORT_TEXT_AT: usize = 1;
+    /// Error report cell: the length of the message's text in bytes.
+    REPORT_TEXT_LEN: usize = 2;
+    /// Error report cell: 1 if a number ends the message, as JavaScript's `String` prints it
+    /// (the `f64` right after the cells).
+    REPORT_HAS_NUMBER: usize = 3;
+    /// The error report's `u32` cells (the number follows them, at byte `4 × REPORT_CELLS`).
+    REPORT_CELLS: usize = 4;
+    /// Error report class: `TypeError`.
+    TYPE_ERROR: u32 = ErrorClass::TypeError as u32;
+    /// Error report class: `RangeError`.
+    RANGE_ERROR: u32 = ErrorClass::RangeError as u32;
+    /// Counters (`f64`, at the address `slotsStats` returns): stored values served, and
+    /// callers that joined a pending computation.
+    STAT_HITS: usize = 0;
+    /// Counter: of the hits, stale values served while they were refreshed.
+    STAT_STALE_HITS: usize = 1;
+    /// Counter: lookups that found nothing usable.
+    STAT_MISSES: usize = 2;
+    /// Counter: of the hits, those that joined a pending computation.
+    STAT_JOINED: usize = 3;
+    /// Counter: live entries removed to make room.
+    STAT_EVICTIONS: usize = 4;
+    /// Counter: entries removed because their TTL had passed.
+    STAT_EXPIRATIONS: usize = 5;
+    /// Counter: entries stored and not known to be expired.
+    STAT_SIZE: usize = 6;
+    /// Counter: computations under way.
+    STAT_PENDING: usize = 7;
+    /// How many counters `slotsStats` writes.
+    STATS: usize = 8;
 }
 
 const _: () = assert!(FREED + MOST_FREED_PER_ENTRY <= PLAN_MISSES);

@@ -5,22 +5,32 @@
 //!
 //! A thin adapter: every rule is cashier-core's. The TypeScript wrapper in `js/` is the public
 //! API and keeps the key → slot index in JavaScript.
+//!
+//! The module imports nothing from JavaScript (see `report.rs`): a refused call returns a
+//! failure value and leaves an error report the wrapper throws; storages are handles
+//! (`handles.rs`); the wrapper gets the module's memory from the glue.
 
+mod handles;
 pub mod layout;
+mod report;
 mod slots;
 
 #[global_allocator]
 static ALLOCATOR: cashier_js_support::Heap = cashier_js_support::Heap;
 
-use cashier_core::{KeyBuilder, OutOfMemory};
-use cashier_js_support::{error, key_options};
+use cashier_core::KeyBuilder;
+use cashier_js_support::{Refusal, key_options};
 use wasm_bindgen::prelude::*;
 
-pub use slots::{SlotStats, WasmSlots};
+use report::refused;
 
-/// Checks a function's name and key options exactly as the key builder will: the error a
-/// `memoize` call must throw, without loading the key module. `serializer` is "repr", "md5" or
-/// "sha256"; `cache_with` is ignored when `select_all`.
+pub use handles::*;
+pub use report::error_report;
+pub use slots::WasmSlots;
+
+/// Checks a function's name and key options exactly as the key builder will: whether a
+/// `memoize` call must fail at once (true: the error report says why), without loading the key
+/// module. `serializer` is "repr", "md5" or "sha256"; `cache_with` is ignored when `select_all`.
 #[wasm_bindgen(js_name = checkKeyOptions)]
 pub fn check_key_options(
     name: &str,
@@ -30,25 +40,18 @@ pub fn check_key_options(
     cache_with: Vec<u32>,
     serializer: &str,
     max_key_bytes: f64,
-) -> Result<(), JsValue> {
-    let options = key_options(
-        prefix,
-        version,
-        select_all,
-        cache_with,
-        serializer,
-        max_key_bytes,
-    )?;
-    KeyBuilder::new(name, &options)
-        .map(drop)
-        .map_err(|e| error(e.into()))
-}
-
-/// The module's `WebAssembly.Memory`: the JS storages read the core's deadlines and exchange
-/// hits and freed slots through views of it.
-#[wasm_bindgen(js_name = wasmMemory)]
-pub fn wasm_memory() -> JsValue {
-    wasm_bindgen::memory()
+) -> bool {
+    refused(
+        key_options(
+            prefix,
+            version,
+            select_all,
+            cache_with,
+            serializer,
+            max_key_bytes,
+        )
+        .and_then(|options| Ok(KeyBuilder::check(name, &options)?)),
+    )
 }
 
 /// Bytes of this module's linear memory (the package adds the key module's).
@@ -57,31 +60,26 @@ pub fn slots_memory_bytes() -> f64 {
     cashier_js_support::memory_bytes()
 }
 
-/// The `RangeError` for exhausted memory (after `WasmSlots` returned `NO_SLOT`).
-#[wasm_bindgen(js_name = outOfMemory)]
-pub fn out_of_memory() -> JsValue {
-    error(OutOfMemory.into())
-}
-
-/// Checks a TTL by the core's rule (a whole number of milliseconds ≥ 1): the `RangeError` the
-/// wrapper throws for a bad `ttl` option or `set(key, value, ttl)`, so no binding re-codes it.
+/// Checks a TTL by the core's rule (a whole number of milliseconds ≥ 1): true when refused,
+/// with the `RangeError` the wrapper throws for a bad `ttl` option or `set(key, value, ttl)` in
+/// the error report, so no binding re-codes it.
 #[wasm_bindgen(js_name = checkTtl)]
-pub fn check_ttl(ttl: f64) -> Result<(), JsValue> {
-    ttl_from(Some(ttl)).map(drop)
+pub fn check_ttl(ttl: f64) -> bool {
+    refused(ttl_from(Some(ttl)))
 }
 
 /// Checks a duration option (`timeout`, `staleWhileRevalidate`): a whole number of
-/// milliseconds ≥ 1, else the `RangeError` naming the option.
+/// milliseconds ≥ 1; true when refused (the error report has the `RangeError` naming it).
 #[wasm_bindgen(js_name = checkMilliseconds)]
-pub fn check_milliseconds(name: &str, value: f64) -> Result<(), JsValue> {
-    cashier_js_support::whole_number(name, value).map(drop)
+pub fn check_milliseconds(name: &str, value: f64) -> bool {
+    refused(cashier_js_support::whole_number(name, value))
 }
 
 /// A TTL from JS: undefined → none; otherwise a whole number of milliseconds ≥ 1.
-fn ttl_from(ttl: Option<f64>) -> Result<Option<u64>, JsValue> {
+fn ttl_from(ttl: Option<f64>) -> Result<Option<u64>, Refusal> {
     let ttl = ttl
         .map(|ms| cashier_js_support::whole_number("ttl", ms))
         .transpose()?;
-    cashier_core::slots::validate_ttl(ttl).map_err(|e| error(e.into()))?;
+    cashier_core::slots::validate_ttl(ttl)?;
     Ok(ttl)
 }

@@ -16,83 +16,72 @@
 
 use cashier_core::OutOfMemory;
 use cashier_core::slots::{Freed, MOST_FREED_PER_ENTRY, SlotLru, validate_max_size};
-use wasm_bindgen::prelude::*;
+use cashier_js_support::{Refusal, whole_number};
 
-use cashier_js_support::{error, whole_number};
-
+use crate::report::record;
 use crate::ttl_from;
 
 use crate::layout::{
     CELLS, DEADLINES_AT, DEADLINES_LEN, FREED, FREED_COUNT, INSERT, JOINS, LOG, LOG_CAPACITY,
     MISSES, NO_SLOT, PLAN, PLAN_CAPACITY, PLAN_MISSES, PREALLOCATED_SLOTS, SERIAL, STALE_HITS,
-    TIME_AT,
+    STAT_EVICTIONS, STAT_EXPIRATIONS, STAT_HITS, STAT_JOINED, STAT_MISSES, STAT_PENDING, STAT_SIZE,
+    STAT_STALE_HITS, STATS, TIME_AT,
 };
 
-/// One storage's TTL + LRU rules, indexed by slot.
-#[wasm_bindgen]
+/// One storage's TTL + LRU rules, indexed by slot. JS holds it by handle (the `slots*`
+/// functions below): the module exports no class, whose glue would need an import to throw.
 pub struct WasmSlots {
     lru: SlotLru,
     default_ttl_ms: Option<u64>,
     cells: Box<[u32; CELLS]>,
     /// Store time, shared with JS (see [`TIME_AT`]); it never moves.
-    time: Box<[f64]>,
+    time: Box<[f64; 1]>,
 }
 
-#[wasm_bindgen]
+/// A block of `N` copies of `value`, allocated without aborting when memory is exhausted.
+fn boxed<T: Copy, const N: usize>(value: T) -> Result<Box<[T; N]>, OutOfMemory> {
+    let mut block = Vec::new();
+    block.try_reserve_exact(N).map_err(|_| OutOfMemory)?;
+    block.resize(N, value);
+    block.into_boxed_slice().try_into().map_err(|_| OutOfMemory)
+}
+
 impl WasmSlots {
     /// Rules for `maxSize` entries with a default `ttl` (undefined: none) and a stale window
     /// (`staleWhileRevalidate`, undefined: none).
-    #[wasm_bindgen(constructor)]
     pub fn new(
         max_size: f64,
         ttl: Option<f64>,
         stale_window: Option<f64>,
-    ) -> Result<WasmSlots, JsValue> {
+    ) -> Result<WasmSlots, Refusal> {
         // The core's size rule, on the whole number (a size beyond usize on wasm32 is reported
         // as given, not truncated).
-        let max_size =
-            validate_max_size(whole_number("maxSize", max_size)?).map_err(|e| error(e.into()))?;
+        let max_size = validate_max_size(whole_number("maxSize", max_size)?)?;
         let default_ttl_ms = ttl_from(ttl)?;
-        let mut lru = SlotLru::new(max_size, default_ttl_ms).map_err(|e| error(e.into()))?;
+        let mut lru = SlotLru::new(max_size, default_ttl_ms)?;
         if let Some(window) = stale_window {
             lru = lru.with_stale_window(whole_number("staleWhileRevalidate", window)?);
         }
         // Slots up front, like the JS arrays the wrapper preallocates: a cache that fills never
         // reallocates (and leaves no freed copies behind in memory that cannot shrink).
-        lru.reserve(max_size.min(PREALLOCATED_SLOTS))
-            .map_err(|e| error(e.into()))?;
-        // The cell block, allocated without aborting when memory is exhausted.
-        let mut cells = Vec::new();
-        cells
-            .try_reserve_exact(CELLS)
-            .map_err(|_| error(OutOfMemory.into()))?;
-        cells.resize(CELLS, 0);
-        let cells: Box<[u32; CELLS]> = cells
-            .into_boxed_slice()
-            .try_into()
-            .map_err(|_| error(OutOfMemory.into()))?;
-        let mut time = Vec::new();
-        time.try_reserve_exact(1)
-            .map_err(|_| error(OutOfMemory.into()))?;
-        time.push(0.0);
+        lru.reserve(max_size.min(PREALLOCATED_SLOTS))?;
+        // The cell block and the store time, allocated without aborting when memory is exhausted.
         let mut slots = WasmSlots {
             lru,
             default_ttl_ms,
-            cells,
-            time: time.into_boxed_slice(),
+            cells: boxed(0)?,
+            time: boxed(0.0)?,
         };
         slots.publish();
         Ok(slots)
     }
 
     /// Planned inserts that did not take their planned slot (a consistency check: always 0).
-    #[wasm_bindgen(js_name = planMisses)]
     pub fn plan_misses(&self) -> u32 {
         self.cells[PLAN_MISSES]
     }
 
     /// Address of the cell block in linear memory (it never moves).
-    #[wasm_bindgen(js_name = cellsAt)]
     pub fn cells_at(&self) -> u32 {
         self.cells.as_ptr() as usize as u32
     }
@@ -114,6 +103,16 @@ impl WasmSlots {
             self.cells[JOINS] = 0;
             self.cells[STALE_HITS] = 0;
         }
+        if touched != 0 {
+            self.apply_log(touched);
+        }
+    }
+
+    /// The log part of [`Self::flush`], apart: every operation calls `flush`, and V8 compiles
+    /// a function on its first call, whole; a storage's first operations log nothing, so its
+    /// first call compiles only the small part (~1.5 KB less WebAssembly on the cold start).
+    #[inline(never)]
+    fn apply_log(&mut self, touched: u32) {
         let count = (touched as usize).min(LOG_CAPACITY);
         for i in LOG..LOG + count {
             let entry = self.cells[i];
@@ -153,7 +152,7 @@ impl WasmSlots {
                 self.publish();
                 slot
             }
-            Err(OutOfMemory) => NO_SLOT,
+            Err(OutOfMemory) => out_of_memory(),
         }
     }
 
@@ -181,7 +180,7 @@ impl WasmSlots {
                 self.publish();
                 slot
             }
-            Err(OutOfMemory) => NO_SLOT,
+            Err(OutOfMemory) => out_of_memory(),
         }
     }
 
@@ -217,7 +216,6 @@ impl WasmSlots {
     /// Whether the core holds `slot` live at `now` (after applying the log): the decision JS's
     /// hit path makes from the deadline and the shared store time, asked of the core itself —
     /// the test that pins the two together calls it.
-    #[wasm_bindgen(js_name = isLive)]
     pub fn is_live(&mut self, touched: u32, slot: u32, now: f64) -> bool {
         self.flush(touched);
         let now = self.store_time(now);
@@ -226,7 +224,6 @@ impl WasmSlots {
 
     /// Whether the core would still serve `slot` at `now`, fresh or stale (after applying the
     /// log): pins JS's stale-hit decision, as [`WasmSlots::is_live`] pins the fresh one.
-    #[wasm_bindgen(js_name = isServable)]
     pub fn is_servable(&mut self, touched: u32, slot: u32, now: f64) -> bool {
         self.flush(touched);
         let now = self.store_time(now);
@@ -239,22 +236,21 @@ impl WasmSlots {
         self.publish();
     }
 
-    /// Every counter, after applying the log and the counted misses and joins. `running` is
-    /// how many synchronous computations are under way (they hold no pending slot: JS runs
-    /// them to the end before the core's next operation); they count as pending.
-    pub fn stats(&mut self, touched: u32, running: u32) -> SlotStats {
+    /// Every counter, after applying the log and the counted misses and joins, into `stats`
+    /// (at the `STAT_*` indices). `running` is how many synchronous computations are under way
+    /// (they hold no pending slot: JS runs them to the end before the core's next operation);
+    /// they count as pending.
+    pub fn stats(&mut self, touched: u32, running: u32, stats: &mut [f64; STATS]) {
         self.flush(touched);
         let c = self.lru.stats();
-        SlotStats {
-            hits: c.hits as f64,
-            stale_hits: c.stale_hits as f64,
-            misses: c.misses as f64,
-            joined: c.joined as f64,
-            evictions: c.evictions as f64,
-            expirations: c.expirations as f64,
-            size: c.size as f64,
-            pending: (c.pending + u64::from(running)) as f64,
-        }
+        stats[STAT_HITS] = c.hits as f64;
+        stats[STAT_STALE_HITS] = c.stale_hits as f64;
+        stats[STAT_MISSES] = c.misses as f64;
+        stats[STAT_JOINED] = c.joined as f64;
+        stats[STAT_EVICTIONS] = c.evictions as f64;
+        stats[STAT_EXPIRATIONS] = c.expirations as f64;
+        stats[STAT_SIZE] = c.size as f64;
+        stats[STAT_PENDING] = (c.pending + u64::from(running)) as f64;
     }
 
     /// Store time at a reading JS passed: the latest of it, what JS recorded in the shared
@@ -285,27 +281,11 @@ impl WasmSlots {
     }
 }
 
-/// A storage's counters (`cashier-core`'s `CacheStats`), as numbers.
-#[wasm_bindgen]
-#[derive(Debug, Clone, Copy)]
-pub struct SlotStats {
-    /// Stored values served, and callers that joined a pending computation.
-    pub hits: f64,
-    /// Of the hits, stale values served while they were refreshed.
-    #[wasm_bindgen(js_name = staleHits)]
-    pub stale_hits: f64,
-    /// Lookups that found nothing usable.
-    pub misses: f64,
-    /// Of the hits, those that joined a pending computation.
-    pub joined: f64,
-    /// Live entries removed to make room.
-    pub evictions: f64,
-    /// Entries removed because their TTL had passed.
-    pub expirations: f64,
-    /// Entries stored and not known to be expired.
-    pub size: f64,
-    /// Computations under way.
-    pub pending: f64,
+/// [`NO_SLOT`], with the out-of-memory `RangeError` reported.
+#[cold]
+fn out_of_memory() -> u32 {
+    record(Refusal::Core(OutOfMemory.into()));
+    NO_SLOT
 }
 
 /// Collects the slots one operation frees into the freed cells.
