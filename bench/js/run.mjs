@@ -390,7 +390,7 @@ function packageFigures() {
     }
     return { raw, gzip };
   };
-  // The files the Node entry point loads: the ESM entry's own imports plus the .wasm.
+  // The files a cold start in Node loads: the ESM entry's own imports plus the .wasm it reads.
   const files = listLoadedFiles(root);
   const { raw, gzip } = measure(files);
   // The key module: its bytes travel in the entry's chunks (counted above); this is what compiles on first need.
@@ -441,7 +441,8 @@ function packageFigures() {
   };
 }
 
-/** Follows the static imports of the package's Node ESM entry, plus every .wasm it ships. */
+/** The package's files a cold start loads: the static imports of its Node ESM entry, and the
+ * .wasm files that importing it and a first call of a primitive-argument cache read. */
 function listLoadedFiles(root) {
   const entry = import.meta.resolve("cashier-wasm");
   const seen = new Set();
@@ -454,13 +455,23 @@ function listLoadedFiles(root) {
     for (const match of text.matchAll(/(?:import|export)[^'"]*?from\s*["'](\.[^"']+)["']|import\s*["'](\.[^"']+)["']/g)) {
       queue.push(path.resolve(path.dirname(file), match[1] ?? match[2]));
     }
-    for (const match of text.matchAll(/["'`]([^"'`]+\.wasm)["'`]/g)) {
-      const candidate = path.resolve(path.dirname(file), match[1]);
-      try {
-        readFileSync(candidate);
-        seen.add(candidate);
-      } catch {}
-    }
+  }
+  const child = spawnSync(
+    process.execPath,
+    ["--input-type=module", "-e", `import fs from "node:fs";
+const read = [];
+for (const name of ["openSync", "readFileSync"]) {
+  const original = fs[name];
+  fs[name] = function (file, ...rest) { read.push(String(file)); return original.call(this, file, ...rest); };
+}
+const m = await import("cashier-wasm");
+m.memoize((x) => x, { name: "cold" })(1);
+console.log(JSON.stringify(read));`],
+    { encoding: "utf8", cwd: here },
+  );
+  if (child.status !== 0) throw new Error(`listing the files a cold start reads: ${child.stderr}`);
+  for (const file of JSON.parse(child.stdout.trim().split("\n").pop())) {
+    if (file.endsWith(".wasm")) seen.add(file.startsWith("file:") ? fileURLToPath(file) : file);
   }
   return [...seen].filter((file) => file.startsWith(root));
 }
