@@ -15,11 +15,6 @@ export function wasmSources(): WasmSources {
   return (taken ??= handoff().sources ?? filesBesideThisModule());
 }
 
-/** @internal Hands this entry's sources to the main module (called by each entry but plain Node's). */
-export function handWasmSources(sources: WasmSources): void {
-  handoff().sources = sources;
-}
-
 /** Plain Node: the package's .wasm files, in dist/esm/wasm beside the main module. */
 function filesBesideThisModule(): WasmSources {
   const builtin = nodeBuiltins();
